@@ -1,0 +1,21 @@
+"""First-party plugin: the ``markdown`` exporter.
+
+Registered through the ``timeline`` entry point group, exactly as a
+third-party plugin would be. The writer lives in :mod:`timeline_markdown.writer`
+and is imported only when this format is exported.
+"""
+
+from timeline import Exporter, hookimpl
+
+
+@hookimpl
+def timeline_exporters() -> list[Exporter]:
+    return [
+        Exporter(
+            name="markdown",
+            description="Readable Markdown chronology grouped by year",
+            media_type="text/markdown",
+            suffix=".md",
+            writer="timeline_markdown.writer:write",
+        )
+    ]

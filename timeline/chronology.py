@@ -1,0 +1,154 @@
+"""The chronology: a projection of the log, folded entry by entry.
+
+:func:`fold` applies entries in position order: *recorded* adds an event,
+*revised* replaces it, *retracted* removes it. The result, a
+:class:`Chronology`, lists the current events sorted by their date's sort key
+(``lower``, ``upper``, precision rank; see :mod:`timeline.dates`) and then by
+id, so the order is total and stable. Folding only a prefix of the log (by
+position or by record time) rebuilds the chronology as it stood then.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .dates import parse_date
+from .errors import UnknownEventError, ValidationError
+from .records import STATUSES, Event
+
+if TYPE_CHECKING:
+    from .entries import Entry
+
+__all__ = ["Chronology", "EventState", "fold"]
+
+
+@attrs.frozen(slots=True)
+class EventState:
+    """An event as the chronology holds it, with its record-time facts.
+
+    - ``event``: the current :class:`~timeline.records.Event`.
+    - ``recorded_at``: record time of the entry that first recorded it.
+    - ``updated_at``: record time of the latest entry that changed it
+      (exporters use it as the iCal DTSTAMP / LAST-MODIFIED).
+    - ``first_position`` / ``last_position``: those entries' positions.
+    - ``revisions``: how many *revised* entries it has had.
+    """
+
+    event: Event
+    recorded_at: _dt.datetime
+    updated_at: _dt.datetime
+    first_position: int
+    last_position: int
+    revisions: int = 0
+
+
+@attrs.frozen(slots=True)
+class Chronology:
+    """Current events in chronological order; iterate it for :class:`EventState` items.
+
+    - ``title``: a name for exports (X-WR-CALNAME, the Markdown heading).
+    - ``position``: the last log position folded in (0 for none).
+    """
+
+    items: tuple[EventState, ...]
+    title: str = "Chronology"
+    position: int = 0
+
+    def __iter__(self) -> Iterator[EventState]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def events(self) -> list[Event]:
+        """The events alone, in order."""
+        return [item.event for item in self.items]
+
+    def get(self, event_id: str) -> EventState:
+        """The state of one event; raises UnknownEventError."""
+        for item in self.items:
+            if item.event.id == event_id:
+                return item
+        raise UnknownEventError(f"id: no current event {event_id!r} in this chronology.",
+                                event_id=event_id, fix="List the ids with: timeline list LOG")
+
+    def filter(self, *, date_from: str | None = None, date_to: str | None = None,
+               actor: str | None = None, tag: str | None = None, cameo: str | None = None,
+               status: str | None = None, text: str | None = None) -> Chronology:
+        """A chronology of the events that match every given filter.
+
+        - ``date_from`` / ``date_to``: EDTF strings; an event matches when its
+          bounds overlap ``[lower(date_from), upper(date_to)]``.
+        - ``actor``: a CAMEO actor code prefix: ``PAK`` matches ``PAKGOV``
+          and ``PAKMIL`` (CAMEO codes are hierarchical).
+        - ``tag``: exact tag. ``cameo``: CAMEO event code prefix (``04``
+          matches ``042``). ``status``: exact status.
+        - ``text``: case-insensitive substring of title, summary, actor names
+          or place name.
+
+        Raises ValidationError for an invalid date or status.
+        """
+        lower = parse_date(date_from).lower if date_from else None
+        upper = parse_date(date_to).upper if date_to else None
+        if status is not None and status not in STATUSES:
+            raise ValidationError("status", status, "is not a status",
+                                  f"Use one of: {', '.join(STATUSES)}.")
+        needle = text.casefold() if text else None
+
+        def keep(event: Event) -> bool:
+            if (lower or upper) and not event.date.overlaps(lower, upper):
+                return False
+            if actor and not any(a.code.startswith(actor) for a in event.actors):
+                return False
+            if tag and tag not in event.tags:
+                return False
+            if cameo and not (event.cameo or "").startswith(cameo):
+                return False
+            if status and event.status != status:
+                return False
+            if needle:
+                hay = [event.title, event.summary, *(a.name or "" for a in event.actors),
+                       event.place.name if event.place else ""]
+                if not any(needle in h.casefold() for h in hay):
+                    return False
+            return True
+
+        return attrs.evolve(self, items=tuple(i for i in self.items if keep(i.event)))
+
+
+def fold(entries: Iterable[Entry], *, as_of: int | _dt.datetime | None = None,
+         title: str = "Chronology") -> Chronology:
+    """Fold ``entries`` (in position order) into a :class:`Chronology`.
+
+    ``as_of``: stop after this 1-based position, or before the first entry
+    recorded after this aware ``datetime``. Entries are trusted to be in a
+    valid order (the log checks that as it reads).
+    """
+    if isinstance(as_of, _dt.datetime) and as_of.tzinfo is None:
+        raise ValidationError("as_of", as_of.isoformat(), "has no time zone",
+                              "Give an aware datetime, e.g. 2026-11-29T18:00:00+00:00.")
+    state: dict[str, EventState] = {}
+    position = 0
+    for entry in entries:
+        if isinstance(as_of, int) and entry.position > as_of:
+            break
+        if isinstance(as_of, _dt.datetime) and entry.recorded_at > as_of:
+            break
+        position = entry.position
+        if entry.type == "retracted":
+            state.pop(entry.event_id, None)
+        elif entry.type == "recorded":
+            state[entry.event_id] = EventState(entry.event, entry.recorded_at, entry.recorded_at,
+                                               entry.position, entry.position)
+        else:
+            old = state[entry.event_id]
+            state[entry.event_id] = EventState(entry.event, old.recorded_at, entry.recorded_at,
+                                               old.first_position, entry.position,
+                                               old.revisions + 1)
+    items = sorted(state.values(), key=lambda s: (s.event.date.sort_key, s.event.id))
+    return Chronology(tuple(items), title=title, position=position)

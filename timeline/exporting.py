@@ -1,0 +1,52 @@
+"""Exporting a chronology through an exporter plugin, with atomic file output."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .chronology import Chronology
+from .plugins import Plugins, make_plugin_manager
+
+__all__ = ["export", "export_bytes"]
+
+
+def export(chronology: Chronology, format: str, output: str | os.PathLike[str] | BinaryIO, *,
+           plugins: Plugins | None = None, **options: Any) -> None:
+    """Write ``chronology`` in ``format`` to a path or a binary stream.
+
+    A path is written atomically: to a temporary file in the same folder,
+    fsynced, then renamed over the target, so a failed export leaves no file
+    (and an earlier file untouched). Raises UnknownFormatError /
+    DuplicateFormatError for the format, and whatever the writer raises.
+    """
+    plugins = plugins or make_plugin_manager()
+    writer = plugins.exporter(format).load()
+    if hasattr(output, "write"):
+        writer(chronology, output, **options)
+        return
+    target = Path(output)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                               dir=target.parent if str(target.parent) else ".")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            writer(chronology, stream, **options)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_bytes(chronology: Chronology, format: str, *, plugins: Plugins | None = None,
+                 **options: Any) -> bytes:
+    """The export as bytes (convenient for tests and small chronologies)."""
+    import io
+
+    buffer = io.BytesIO()
+    export(chronology, format, buffer, plugins=plugins, **options)
+    return buffer.getvalue()

@@ -1,0 +1,372 @@
+"""The records: :class:`Event`, :class:`Actor`, :class:`Place`, :class:`Source`.
+
+All are frozen, slotted ``attrs`` classes. Validators raise
+:class:`~timeline.errors.ValidationError`, whose message names the field, the
+value received and the fix. Text fields refuse control characters (other than
+newline and tab in a summary) so that no exporter can be handed a NUL byte or a
+terminal escape.
+
+Rules and their sources:
+
+- ``Event.id``: a lowercase ASCII slug, ``[a-z0-9]+(-[a-z0-9]+)*``, at most 120
+  characters; :func:`make_event_id` derives one from the date and title.
+- ``Event.date``: an EDTF level 0/1 string, see :mod:`timeline.dates`.
+- ``Event.cameo``: a CAMEO event code (CAMEO codebook 1.1b3): 2 to 4 digits
+  whose first two, the root, are 01..20, kept as a string with its leading zero
+  (``"042"`` Make a visit).
+- ``Actor.code``: a CAMEO actor code: 3-letter groups, the first an ISO 3166-1
+  alpha-3 country code (``PAK``) or one of CAMEO's regional / transnational
+  codes (``IGO``, ``NGO``, ``MNC``, ``EUR``...), then role groups (``GOV``,
+  ``MIL``): ``PAKGOV``, ``RUSMIL``, ``IGOWSTNAT`` (NATO).
+- ``Place.country``: ISO 3166-1, alpha-3 stored; alpha-2 (``RU``) accepted and
+  converted (looked up with ``pycountry``).
+- ``Source.url``: ``http`` or ``https`` only, so that no exporter can emit a
+  ``javascript:`` or ``data:`` link.
+- Text limits: title 300 characters, summary 10,000, names and tags 200.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from .dates import EDTFDate, parse_date
+from .errors import ValidationError
+
+__all__ = ["Actor", "Place", "Source", "Event", "STATUSES", "make_event_id", "parse_actor",
+           "parse_place"]
+
+#: Event statuses: what the record claims about the event.
+STATUSES: tuple[str, ...] = ("occurred", "scheduled", "expected", "cancelled")
+
+# CAMEO actor codebook (1.1b3): primary codes that are not ISO 3166 countries.
+CAMEO_NON_STATE: frozenset[str] = frozenset({
+    "IGO", "NGO", "NGM", "MNC", "IMG", "UIS", "INT", "SET",  # transnational
+    "AFR", "ASA", "BLK", "BAL", "CAF", "CAS", "CAU", "CRB", "CEU", "EAF", "EEU", "EUR",
+    "LAM", "MEA", "MDT", "NAF", "NMR", "PGS", "SAF", "SAM", "SAS", "SEA", "SCN", "WAF",
+    "WEU", "WST",  # regions
+})
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_CAMEO_EVENT = re.compile(r"\d{2,4}")
+_CAMEO_ACTOR = re.compile(r"(?:[A-Z]{3})(?:[A-Z0-9]{3})*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+@lru_cache(maxsize=1)
+def _iso_alpha3() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+@lru_cache(maxsize=1)
+def _iso_alpha2_to_3() -> dict[str, str]:
+    import pycountry
+
+    return {c.alpha_2: c.alpha_3 for c in pycountry.countries}
+
+
+# --- validators: small callables whose error names field, value and rule -------------------
+
+@attrs.frozen(slots=True)
+class _Text:
+    """Text: a str, stripped of nothing, within a length, without control characters."""
+
+    max_length: int
+    required: bool = True
+    multiline: bool = False
+
+    def __call__(self, inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+        name = _field_name(inst, attribute)
+        if value is None and not self.required:
+            return
+        if not isinstance(value, str):
+            raise ValidationError(name, value, "is not text", "Give a string.")
+        if self.required and not value.strip():
+            raise ValidationError(name, value, "is empty", "Give some text.")
+        if len(value) > self.max_length:
+            raise ValidationError(name, value, f"is longer than {self.max_length} characters",
+                                  "Shorten it; put detail in the summary.")
+        bad = (_CONTROL if self.multiline else _CONTROL_LINE).search(value)
+        if bad:
+            allowed = "newlines (LF or CRLF) and tabs only" if self.multiline else "a single line"
+            raise ValidationError(name, value, f"contains control character "
+                                  f"U+{ord(bad.group()):04X} at index {bad.start()}",
+                                  f"Remove it; this field takes {allowed}.")
+
+
+def _field_name(inst: Any, attribute: attrs.Attribute) -> str:  # type: ignore[type-arg]
+    prefix = {"Actor": "actor", "Place": "place", "Source": "source"}.get(type(inst).__name__)
+    return f"{prefix}.{attribute.name}" if prefix else attribute.name
+
+
+def _check_slug(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    if not isinstance(value, str) or len(value) > 120 or not _SLUG.fullmatch(value):
+        raise ValidationError("id", value, "is not a slug of lowercase ASCII letters, digits "
+                              "and single hyphens (at most 120 characters)",
+                              "For example 2013-08-28-strategic-dialogue-opens.")
+
+
+def _check_actor_code(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    if not isinstance(value, str) or not _CAMEO_ACTOR.fullmatch(value) or len(value) > 15:
+        raise ValidationError("actor.code", value, "is not a CAMEO actor code (3-letter "
+                              "groups in capitals, e.g. PAK, PAKGOV, RUSMIL)",
+                              "Start with the ISO 3166-1 alpha-3 country code.")
+    head = value[:3]
+    if head not in _iso_alpha3() and head not in CAMEO_NON_STATE:
+        raise ValidationError("actor.code", value, f"starts with {head!r}, which is neither an "
+                              "ISO 3166-1 alpha-3 country code nor a CAMEO regional or "
+                              "transnational code", "For example PAK, RUS, IGO, NGO.")
+
+
+def _check_cameo(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    if value is None:
+        return
+    if not isinstance(value, str) or not _CAMEO_EVENT.fullmatch(value) or not (
+            1 <= int(value[:2]) <= 20):
+        raise ValidationError("cameo", value, "is not a CAMEO event code (2 to 4 digits, "
+                              "root 01..20, leading zero kept)", "For example 042 (Make a visit).")
+
+
+def _check_status(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    if value not in STATUSES:
+        raise ValidationError("status", value, "is not a status",
+                              f"Use one of: {', '.join(STATUSES)}.")
+
+
+def _check_url(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    _Text(2000)(inst, attribute, value)
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or value != value.strip():
+        raise ValidationError("source.url", value, "is not an http(s) URL",
+                              "Give an address starting with https:// or http://.")
+
+
+def _to_country(value: Any) -> Any:
+    if isinstance(value, str) and len(value) == 2 and value.isalpha():
+        return _iso_alpha2_to_3().get(value.upper(), value)
+    return value.upper() if isinstance(value, str) and len(value) == 3 else value
+
+
+def _check_country(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    if value is None:
+        return
+    if not isinstance(value, str) or value not in _iso_alpha3():
+        raise ValidationError("place.country", value, "is not an ISO 3166-1 country code",
+                              "Give an alpha-3 (RUS) or alpha-2 (RU) code.")
+
+
+def _to_date(value: Any) -> Any:
+    return parse_date(value) if isinstance(value, str) else value
+
+
+def _check_date(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    if not isinstance(value, EDTFDate):
+        name = "source.published" if isinstance(inst, Source) else "date"
+        raise ValidationError(name, value, "is not an EDTF date", "Give a string like 2013-08-28.")
+
+
+def _tuple_of(kind: type, name: str):  # noqa: ANN202
+    def check(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+        for item in value:
+            if not isinstance(item, kind):
+                raise ValidationError(name, item, f"is not {kind.__name__}",
+                                      f"Give {kind.__name__} records.")
+    return check
+
+
+def _instance_of(kind: type, name: str):  # noqa: ANN202
+    def check(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+        if not isinstance(value, kind):
+            raise ValidationError(name, value, f"is not a {kind.__name__}",
+                                  f"Give a {kind.__name__} record.")
+    return check
+
+
+def _check_tags(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    for tag in value:
+        if not isinstance(tag, str) or not tag.strip() or len(tag) > 200 or _CONTROL_LINE.search(
+                tag) or "," in tag or tag != tag.strip():
+            raise ValidationError("tags", tag, "is not a tag (one line of text without commas "
+                                  "or surrounding spaces, at most 200 characters)",
+                                  "For example: visit, defence.")
+    if len(set(value)) != len(value):
+        raise ValidationError("tags", list(value), "repeats a tag", "Give each tag once.")
+
+
+# --- records --------------------------------------------------------------------------------
+
+@attrs.frozen(slots=True)
+class Actor:
+    """A state, organisation or person acting: ``code`` (CAMEO), ``name``, ``role``."""
+
+    code: str = attrs.field(validator=_check_actor_code)
+    name: str | None = attrs.field(default=None, validator=_Text(200, required=False))
+    role: str | None = attrs.field(default=None, validator=_Text(200, required=False))
+
+
+@attrs.frozen(slots=True)
+class Place:
+    """Where an event happened: ``name`` and ISO 3166-1 alpha-3 ``country``."""
+
+    name: str = attrs.field(validator=_Text(200))
+    country: str | None = attrs.field(default=None, converter=_to_country,
+                                      validator=_check_country)
+
+
+@attrs.frozen(slots=True)
+class Source:
+    """Where a fact comes from: ``url`` (http/https), ``title``, ``publisher``, ``published``."""
+
+    url: str = attrs.field(validator=_check_url)
+    title: str | None = attrs.field(default=None, validator=_Text(300, required=False))
+    publisher: str | None = attrs.field(default=None, validator=_Text(200, required=False))
+    published: EDTFDate | None = attrs.field(
+        default=None, converter=_to_date,
+        validator=attrs.validators.optional(_check_date))  # type: ignore[arg-type]
+
+
+@attrs.frozen(slots=True)
+class Event:
+    """A diplomatic event as currently recorded.
+
+    ``date`` accepts an EDTF string and keeps it as :class:`EDTFDate`;
+    ``actors``, ``sources`` and ``tags`` accept any iterable and keep tuples.
+    Raises :class:`~timeline.errors.ValidationError` on any invalid field.
+    """
+
+    id: str = attrs.field(validator=_check_slug)
+    date: EDTFDate = attrs.field(converter=_to_date, validator=_check_date)
+    title: str = attrs.field(validator=_Text(300))
+    summary: str = attrs.field(default="", validator=_Text(10_000, required=False, multiline=True))
+    actors: tuple[Actor, ...] = attrs.field(default=(), converter=tuple,
+                                            validator=_tuple_of(Actor, "actors"))
+    place: Place | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_instance_of(Place, "place")))
+    sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple,
+                                              validator=_tuple_of(Source, "sources"))
+    tags: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_check_tags)
+    cameo: str | None = attrs.field(default=None, validator=_check_cameo)
+    status: str = attrs.field(default="occurred", validator=_check_status)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready form stored in log entries (see ``docs/log-format.md``)."""
+        return {
+            "id": self.id,
+            "date": self.date.edtf,
+            "title": self.title,
+            "summary": self.summary,
+            "actors": [_drop_none({"code": a.code, "name": a.name, "role": a.role})
+                       for a in self.actors],
+            "place": None if self.place is None else _drop_none(
+                {"name": self.place.name, "country": self.place.country}),
+            "sources": [_drop_none({"url": s.url, "title": s.title, "publisher": s.publisher,
+                                    "published": s.published.edtf if s.published else None})
+                        for s in self.sources],
+            "tags": list(self.tags),
+            "cameo": self.cameo,
+            "status": self.status,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        """Build an event from :meth:`to_dict` output; raises ValidationError."""
+        if not isinstance(data, dict):
+            raise ValidationError("event", data, "is not an object", "Give a JSON object.")
+        unknown = set(data) - _EVENT_KEYS
+        if unknown:
+            raise ValidationError("event", sorted(unknown)[0], "is not a field of an event",
+                                  f"Fields are: {', '.join(sorted(_EVENT_KEYS))}.")
+        for key in ("id", "date", "title"):
+            if key not in data:
+                raise ValidationError(key, None, "is missing", f"Give the event's {key}.")
+        place = data.get("place")
+        return cls(
+            id=data["id"], date=data["date"], title=data["title"],
+            summary=data.get("summary", ""),
+            actors=[Actor(**_only(a, "actor", ("code", "name", "role")))
+                    for a in _list(data.get("actors"), "actors")],
+            place=None if place is None else Place(**_only(place, "place", ("name", "country"))),
+            sources=[Source(**_only(s, "source", ("url", "title", "publisher", "published")))
+                     for s in _list(data.get("sources"), "sources")],
+            tags=_list(data.get("tags"), "tags"),
+            cameo=data.get("cameo"),
+            status=data.get("status", "occurred"),
+        )
+
+
+_EVENT_KEYS = frozenset(attrs.fields_dict(Event))
+
+
+def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(name, value, "is not a list", "Give a JSON array.")
+    return value
+
+
+def _only(value: Any, name: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError(name, value, "is not an object", "Give a JSON object.")
+    unknown = set(value) - set(keys)
+    if unknown:
+        raise ValidationError(name, sorted(unknown)[0], f"is not a field of {name}",
+                              f"Fields are: {', '.join(keys)}.")
+    return value
+
+
+# --- helpers for building records from command-line text --------------------------------------
+
+def parse_actor(text: str) -> Actor:
+    """``CODE[:NAME[:ROLE]]`` -> :class:`Actor`, e.g. ``PAKGOV:Jalil Abbas Jilani:Foreign Secretary``."""
+    code, _, rest = text.partition(":")
+    name, _, role = rest.partition(":")
+    return Actor(code=code.strip(), name=name.strip() or None, role=role.strip() or None)
+
+
+def parse_place(text: str) -> Place:
+    """``NAME[:COUNTRY]`` -> :class:`Place`, e.g. ``Moscow:RUS`` or ``Moscow:RU``."""
+    name, _, country = text.rpartition(":") if ":" in text else (text, "", "")
+    return Place(name=name.strip(), country=country.strip() or None)
+
+
+def make_event_id(date: str | EDTFDate, title: str, taken: Iterable[str] = ()) -> str:
+    """A readable, stable slug from the date and title: ``2013-08-28-strategic-dialogue-opens``.
+
+    Non-Latin titles that leave no ASCII letters fall back to 8 hex digits of
+    the title's SHA-256, so the id is still stable. A ``-2``, ``-3``... suffix
+    avoids ids in ``taken``.
+    """
+    edtf = date.edtf if isinstance(date, EDTFDate) else date
+    date_part = re.sub(r"[^0-9x]+", "-", edtf.lower()).strip("-") or "undated"
+    spaced = re.sub(r"[^\w]+", " ", title)  # so that "Pakistan–Russia" keeps two words
+    ascii_title = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    title_part = ""
+    for word in words:
+        if len(title_part) + len(word) + 1 > 60:
+            break
+        title_part = f"{title_part}-{word}" if title_part else word
+    if not title_part:
+        title_part = hashlib.sha256(title.encode()).hexdigest()[:8]
+    base = f"{date_part}-{title_part}"[:110].strip("-")
+    taken = set(taken)
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
