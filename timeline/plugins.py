@@ -52,6 +52,8 @@ class Plugins:
         self.failures: list[PluginInfo] = []
         self._exporters: dict[str, Exporter] | None = None
         self._ambiguous: dict[str, tuple[str, str]] = {}
+        #: format name -> the plugin that provides it (filled by :meth:`exporters`).
+        self.format_owners: dict[str, str] = {}
 
     def register(self, plugin: Any, name: str, *, distribution: str | None = None,
                  version: str | None = None) -> None:
@@ -126,6 +128,7 @@ class Plugins:
                 owner[exporter.name] = name
                 found[exporter.name] = exporter
         self._exporters = dict(sorted(found.items()))
+        self.format_owners = dict(sorted(owner.items()))
         return self._exporters
 
     def exporter(self, name: str) -> Exporter:

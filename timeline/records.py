@@ -20,7 +20,7 @@ Rules and their sources:
   ``MIL``): ``PAKGOV``, ``RUSMIL``, ``IGOWSTNAT`` (NATO).
 - ``Place.country``: ISO 3166-1, alpha-3 stored; alpha-2 (``RU``) accepted and
   converted (looked up with ``pycountry``).
-- ``Source.url``: ``http`` or ``https`` only, so that no exporter can emit a
+- ``Source.url``: optional (print sources), ``http`` or ``https`` only, so that no exporter can emit a
   ``javascript:`` or ``data:`` link.
 - Text limits: title 300 characters, summary 10,000, names and tags 200.
 """
@@ -144,6 +144,8 @@ def _check_status(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  #
 
 
 def _check_url(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
+    if value is None:
+        return
     _Text(2000)(inst, attribute, value)
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or value != value.strip():
@@ -225,14 +227,23 @@ class Place:
 
 @attrs.frozen(slots=True)
 class Source:
-    """Where a fact comes from: ``url`` (http/https), ``title``, ``publisher``, ``published``."""
+    """Where a fact comes from: ``url`` (http/https), ``title``, ``publisher``, ``published``.
 
-    url: str = attrs.field(validator=_check_url)
+    A source needs a ``url`` or a ``title`` (print and archival sources have no
+    address); ``published`` is an EDTF date.
+    """
+
+    url: str | None = attrs.field(default=None, validator=_check_url)
     title: str | None = attrs.field(default=None, validator=_Text(300, required=False))
     publisher: str | None = attrs.field(default=None, validator=_Text(200, required=False))
     published: EDTFDate | None = attrs.field(
         default=None, converter=_to_date,
         validator=attrs.validators.optional(_check_date))  # type: ignore[arg-type]
+
+    def __attrs_post_init__(self) -> None:
+        if self.url is None and self.title is None:
+            raise ValidationError("source", None, "has neither a url nor a title",
+                                  "Give the address, or the title of a print source.")
 
 
 @attrs.frozen(slots=True)

@@ -1,0 +1,358 @@
+"""The ``timeline`` command line (click).
+
+Errors are printed to stderr as ``Error: ...`` and exit with the codes in
+:mod:`timeline.errors` (documented in ``docs/cli.md``): 1 domain error,
+2 usage error, 3 concurrency conflict, 4 the log failed verification.
+Heavy imports (plugins, icalendar) happen inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from .__about__ import __version__
+from .errors import TimelineError, ValidationError
+
+_STATUSES = ("occurred", "scheduled", "expected", "cancelled")
+
+
+def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn TimelineError into ``Error: ...`` on stderr and its exit code."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TimelineError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="timeline")
+def main() -> None:
+    """Keep an honest, sourced, correctable record of diplomatic events.
+
+    LOG is a JSON Lines event log (create one with 'timeline init LOG').
+    Exit codes: 0 ok, 1 error, 2 usage, 3 concurrency conflict, 4 log failed
+    verification.
+    """
+
+
+# --- shared options -------------------------------------------------------------------------
+
+def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--from", "date_from", metavar="EDTF",
+                     help="Only events whose dates overlap this date or later."),
+        click.option("--to", "date_to", metavar="EDTF",
+                     help="Only events whose dates overlap this date or earlier."),
+        click.option("--actor", metavar="CODE", help="CAMEO actor code prefix (PAK matches PAKGOV)."),
+        click.option("--tag", help="Only events with this tag."),
+        click.option("--cameo", metavar="CODE", help="CAMEO event code prefix (04 matches 042)."),
+        click.option("--status", type=click.Choice(_STATUSES)),
+        click.option("--text", help="Case-insensitive text in title, summary, actors or place."),
+        click.option("--as-of", "as_of", metavar="POSITION|TIME",
+                     help="The chronology as it stood at a log position or UTC record time."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _as_of(value: str | None) -> int | _dt.datetime | None:
+    if value is None:
+        return None
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError("--as-of", value, "is neither a position nor an ISO 8601 time",
+                              "Give a position (12) or a UTC time (2026-11-29T18:00:00Z).") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+
+
+def _chronology(log_path: str, as_of: str | None, filters: dict[str, Any],
+                title: str | None = None):  # noqa: ANN202
+    from .log import Log
+
+    chronology = Log(log_path).chronology(as_of=_as_of(as_of), title=title)
+    return chronology.filter(**filters)
+
+
+def _event_options(required: bool) -> Callable[..., Any]:
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        options = [
+            click.option("--date", required=required, metavar="EDTF",
+                         help="Event time as EDTF: 2013-08-28, 2013-08, 2013, 2013?, 2012/2014."),
+            click.option("--title", required=required, help="One line saying what happened."),
+            click.option("--summary", help="Longer text."),
+            click.option("--actor", "actors", multiple=True, metavar="CODE[:NAME[:ROLE]]",
+                         help="CAMEO actor, e.g. PAKGOV:Jalil Abbas Jilani:Foreign Secretary."),
+            click.option("--place", metavar="NAME[:COUNTRY]", help="e.g. Moscow:RUS (ISO 3166)."),
+            click.option("--source", "sources", multiple=True, metavar="URL",
+                         help="Source address (http/https); repeat for several. The Nth --source-title, "
+                         "--source-publisher and --source-date describe the Nth source; a "
+                         "print source may have a title and no address."),
+            click.option("--source-title", "source_titles", multiple=True,
+                         help="Title of the Nth --source (repeat in the same order)."),
+            click.option("--source-publisher", "source_publishers", multiple=True,
+                         help="Publisher of the Nth --source."),
+            click.option("--source-date", "source_dates", multiple=True, metavar="EDTF",
+                         help="Publication date of the Nth --source."),
+            click.option("--tag", "tags", multiple=True, help="A tag; repeat for several."),
+            click.option("--cameo", metavar="CODE", help="CAMEO event code, e.g. 042."),
+            click.option("--status", type=click.Choice(_STATUSES)),
+            click.option("--expected-position", type=int, metavar="N",
+                         help="Refuse (exit 3) unless the log is at position N."),
+        ]
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
+
+
+def _sources(urls: tuple[str, ...], titles: tuple[str, ...], publishers: tuple[str, ...],
+             dates: tuple[str, ...]) -> list[Any]:
+    from .records import Source
+
+    def nth(values: tuple[str, ...], i: int) -> str | None:
+        return values[i] if i < len(values) and values[i] else None
+
+    # The Nth --source-* option describes the Nth source; a print source has no URL.
+    count = max(len(urls), len(titles), len(publishers), len(dates))
+    return [Source(nth(urls, i), title=nth(titles, i), publisher=nth(publishers, i),
+                   published=nth(dates, i)) for i in range(count)]
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The Event fields given on the command line (only those given)."""
+    from .records import parse_actor, parse_place
+
+    fields: dict[str, Any] = {}
+    for key in ("date", "title", "summary", "cameo", "status"):
+        if values.get(key) is not None:
+            fields[key] = values[key]
+    if values.get("actors"):
+        fields["actors"] = [parse_actor(a) for a in values["actors"]]
+    if values.get("place") is not None:
+        fields["place"] = parse_place(values["place"]) if values["place"] else None
+    if any(values.get(k) for k in ("sources", "source_titles", "source_publishers",
+                                   "source_dates")):
+        fields["sources"] = _sources(values["sources"], values["source_titles"],
+                                     values["source_publishers"], values["source_dates"])
+    if values.get("tags"):
+        fields["tags"] = list(values["tags"])
+    return fields
+
+
+# --- commands -------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@_errors
+def init(log: str) -> None:
+    """Create a new, empty LOG."""
+    from .log import Log
+
+    Log.create(log)
+    click.echo(f"created {log}")
+
+
+@main.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("--id", "event_id", metavar="SLUG", help="Event id (default: from date and title).")
+@_event_options(required=True)
+@_errors
+def record(log: str, event_id: str | None, expected_position: int | None, **values: Any) -> None:
+    """Record a new event in LOG; prints its id and position."""
+    from .log import Log
+    from .records import Event, make_event_id
+
+    target = Log(log)
+    fields = _fields(values)
+    if event_id is None:
+        taken = {e.event_id for e in target.entries()}  # retracted ids stay taken
+        event_id = make_event_id(fields["date"], fields["title"], taken)
+    entry = target.record(Event(id=event_id, **fields), expected_position=expected_position)
+    click.echo(f"{entry.event_id}\t{entry.position}")
+
+
+@main.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.argument("event_id", metavar="ID")
+@_event_options(required=False)
+@click.option("--reason", required=True, help="Why the record is corrected.")
+@_errors
+def revise(log: str, event_id: str, reason: str, expected_position: int | None,
+           **values: Any) -> None:
+    """Correct an event: the given fields replace the current ones."""
+    import attrs
+
+    from .log import Log
+
+    target = Log(log)
+    current = target.chronology().get(event_id).event
+    fields = _fields(values)
+    if not fields:
+        raise ValidationError("fields", None, "are missing: nothing to revise",
+                              "Give at least one of --date, --title, --summary, --actor, ...")
+    entry = target.revise(attrs.evolve(current, **fields), reason=reason,
+                          expected_position=expected_position)
+    click.echo(f"{entry.event_id}\t{entry.position}")
+
+
+@main.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.argument("event_id", metavar="ID")
+@click.option("--reason", required=True, help="Why the event is withdrawn from the record.")
+@click.option("--expected-position", type=int, metavar="N",
+              help="Refuse (exit 3) unless the log is at position N.")
+@_errors
+def retract(log: str, event_id: str, reason: str, expected_position: int | None) -> None:
+    """Retract an event: it leaves the chronology; its history stays in the log."""
+    from .log import Log
+
+    entry = Log(log).retract(event_id, reason=reason, expected_position=expected_position)
+    click.echo(f"{entry.event_id}\t{entry.position}")
+
+
+@main.command("list")
+@click.argument("log", type=click.Path(dir_okay=False))
+@_filter_options
+@_errors
+def list_(log: str, as_of: str | None, **filters: Any) -> None:
+    """List the chronology: date, id and title, one event a line (tab-separated)."""
+    for item in _chronology(log, as_of, filters):
+        event = item.event
+        status = "" if event.status == "occurred" else f" ({event.status})"
+        click.echo(f"{event.date.edtf}\t{event.id}\t{event.title}{status}")
+
+
+@main.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.argument("event_id", metavar="ID")
+@click.option("--as-of", "as_of", metavar="POSITION|TIME")
+@_errors
+def show(log: str, event_id: str, as_of: str | None) -> None:
+    """Show one event as JSON, with its dates' bounds and record times."""
+    from .entries import format_time
+
+    item = _chronology(log, as_of, {}).get(event_id)
+    date = item.event.date
+    data = item.event.to_dict()
+    data["date_bounds"] = {"lower": date.lower and date.lower.isoformat(),
+                           "upper": date.upper and date.upper.isoformat(),
+                           "precision": date.precision}
+    data["recorded_at"] = format_time(item.recorded_at)
+    data["updated_at"] = format_time(item.updated_at)
+    data["positions"] = [item.first_position, item.last_position]
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.argument("event_id", metavar="ID")
+@_errors
+def history(log: str, event_id: str) -> None:
+    """Every entry that touched an event: position, record time, type, date, title, reason."""
+    from .entries import format_time
+    from .log import Log
+
+    for entry in Log(log).history(event_id):
+        what = f"{entry.event.date.edtf}\t{entry.event.title}" if entry.event else "-\t-"
+        click.echo(f"{entry.position}\t{format_time(entry.recorded_at)}\t{entry.type}\t{what}"
+                   f"\t{entry.reason or ''}")
+
+
+@main.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("-f", "--format", "format_", required=True, metavar="NAME",
+              help="Export format (see: timeline formats).")
+@click.option("-o", "--output", default="-", metavar="PATH|-",
+              help="Output file, written atomically; - for stdout (the default).")
+@click.option("--title", help="Calendar / document title (default: the log's file name).")
+@_filter_options
+@_errors
+def export(log: str, format_: str, output: str, title: str | None, as_of: str | None,
+           **filters: Any) -> None:
+    """Export the chronology (or part of it) through an exporter plugin."""
+    from .exporting import export as run_export
+    from .plugins import make_plugin_manager
+
+    plugins = make_plugin_manager()
+    plugins.exporter(format_)  # fail on an unknown format before reading the log
+    chronology = _chronology(log, as_of, filters, title)
+    if output == "-":
+        run_export(chronology, format_, sys.stdout.buffer, plugins=plugins)
+        sys.stdout.flush()
+    else:
+        run_export(chronology, format_, output, plugins=plugins)
+        click.echo(f"wrote {len(chronology)} events to {output}", err=True)
+
+
+@main.command()
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("--expect-head", metavar="HASH",
+              help="Also fail unless the log still contains this head hash (detects truncation).")
+@_errors
+def verify(log: str, expect_head: str | None) -> None:
+    """Check every entry's hash, position and record; exit 4 at the first bad position."""
+    from .log import Log
+
+    report = Log(log).verify(expect_head=expect_head)
+    click.echo(f"ok: {report.entries} entries, {report.events} events, head {report.head_hash}")
+
+
+@main.command()
+@_errors
+def formats() -> None:
+    """List the installed export formats (name, suffix, media type, description)."""
+    from .plugins import make_plugin_manager
+
+    plugins = make_plugin_manager()
+    for name, exporter in plugins.exporters().items():
+        click.echo(f"{name}\t{exporter.suffix}\t{exporter.media_type}\t{exporter.description}")
+    for failure in plugins.failures:
+        click.echo(f"warning: {failure.error}", err=True)
+
+
+@main.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_errors
+def plugins_(as_json: bool) -> None:
+    """List the installed plugins with distribution, version, hooks and load status."""
+    from .plugins import make_plugin_manager
+
+    plugins = make_plugin_manager()
+    plugins.exporters()  # runs the hooks, so hook failures are reported too
+    formats_by_plugin: dict[str, list[str]] = {}
+    for name, owner in plugins.format_owners.items():
+        formats_by_plugin.setdefault(owner, []).append(name)
+    rows = []
+    for info in plugins.infos.values():
+        errors = [f.error for f in plugins.failures if f.name == info.name]
+        rows.append({"name": info.name, "distribution": info.distribution,
+                     "version": info.version, "hooks": list(info.hooks),
+                     "formats": formats_by_plugin.get(info.name, []),
+                     "status": "error" if errors else "ok", "error": errors[0] if errors else None})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        detail = row["error"] or f"hooks: {', '.join(row['hooks'])}; formats: " + (
+            ", ".join(row["formats"]) or "-")
+        click.echo(f"{row['name']}\t{row['distribution'] or '-'} {row['version'] or ''}\t"
+                   f"{row['status']}\t{detail}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
