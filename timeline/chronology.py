@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .dates import parse_date
-from .errors import UnknownEventError, ValidationError
+from .dates import EDTFDate, _refield, parse_date
+from .errors import InvalidDateError, UnknownEventError, ValidationError
 from .records import STATUSES, Event
 
 if TYPE_CHECKING:
@@ -93,8 +93,8 @@ class Chronology:
 
         Raises ValidationError for an invalid date or status.
         """
-        lower = parse_date(date_from).lower if date_from else None
-        upper = parse_date(date_to).upper if date_to else None
+        lower = _bound(date_from, "date_from").lower if date_from else None
+        upper = _bound(date_to, "date_to").upper if date_to else None
         if status is not None and status not in STATUSES:
             raise ValidationError("status", status, "is not a status",
                                   f"Use one of: {', '.join(STATUSES)}.")
@@ -119,6 +119,13 @@ class Chronology:
             return True
 
         return attrs.evolve(self, items=tuple(i for i in self.items if keep(i.event)))
+
+
+def _bound(text: str, field: str) -> EDTFDate:
+    try:
+        return parse_date(text)
+    except InvalidDateError as exc:  # name the filter, not the event field "date"
+        raise _refield(exc, field) from None
 
 
 def fold(entries: Iterable[Entry], *, as_of: int | _dt.datetime | None = None,

@@ -203,8 +203,8 @@ def revise(log: str, event_id: str, reason: str, expected_position: int | None,
     current = target.chronology().get(event_id).event
     fields = _fields(values)
     if not fields:
-        raise ValidationError("fields", None, "are missing: nothing to revise",
-                              "Give at least one of --date, --title, --summary, --actor, ...")
+        raise TimelineError("fields: nothing to revise.", field="fields",
+                            fix="Give at least one of --date, --title, --summary, --actor, ...")
     entry = target.revise(attrs.evolve(current, **fields), reason=reason,
                           expected_position=expected_position)
     click.echo(f"{entry.event_id}\t{entry.position}")
@@ -295,7 +295,12 @@ def export(log: str, format_: str, output: str, title: str | None, as_of: str | 
         run_export(chronology, format_, sys.stdout.buffer, plugins=plugins)
         sys.stdout.flush()
     else:
-        run_export(chronology, format_, output, plugins=plugins)
+        try:
+            run_export(chronology, format_, output, plugins=plugins)
+        except OSError as exc:  # a missing folder, no permission: no traceback, no file
+            raise TimelineError(f"output: {output!r} cannot be written: "
+                                f"{exc.strerror or exc}.", field="output", value=output,
+                                fix="Check that its folder exists and is writable.") from exc
         click.echo(f"wrote {len(chronology)} events to {output}", err=True)
 
 

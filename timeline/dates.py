@@ -10,8 +10,9 @@ exact string and exposes:
   ``"century"`` or ``"millennium"``; for an interval, the coarser of its known ends.
 - ``uncertain`` (``?``), ``approximate`` (``~``); ``%`` sets both (EDTF level 1
   "qualification of a date (complete)").
-- ``sort_key``: ``(lower, upper, precision rank)``, a total order in which a day
-  sorts before the month that contains it, and that month before its year.
+- ``sort_key``: ``(lower, upper, precision rank)``, a total order: by first
+  day, then last day, then precision, so that of dates starting on one day a
+  day sorts before the month it starts, and that month before its year.
 
 Supported (EDTF 2019, Library of Congress; ISO 8601-2:2019):
 
@@ -26,9 +27,10 @@ Supported (EDTF 2019, Library of Congress; ISO 8601-2:2019):
 Refused with :class:`~timeline.errors.UnsupportedDateError`, never simplified:
 level 2 (partial qualification ``2004-?06-11``, sets ``[1667,1668]``,
 unspecified digits inside a component ``156X-12-25``, exponential years,
-sub-year groupings), times of day (level 0 ``T10:00:00Z``), and years outside
-0001..9999 (``0000``, negative and ``Y``-prefixed years), which
-``datetime.date`` cannot bound.
+significant digits ``1950S2``, sub-year groupings ``2001-25``..``2001-41``),
+times of day (level 0 ``T10:00:00Z``), and years outside 0001..9999 (``0000``,
+negative and ``Y``-prefixed years), which ``datetime.date`` cannot bound.
+Whitespace anywhere in the string is refused (:class:`~timeline.errors.InvalidDateError`).
 
 The reference parser is the ``edtf`` package. It takes several milliseconds a
 string, so the common forms (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, each with an
@@ -46,7 +48,7 @@ from functools import lru_cache
 
 import attrs
 
-from .errors import InvalidDateError, UnsupportedDateError
+from .errors import InvalidDateError, UnsupportedDateError, ValidationError, _shorten
 
 __all__ = ["EDTFDate", "parse_date", "PRECISIONS"]
 
@@ -54,7 +56,8 @@ __all__ = ["EDTFDate", "parse_date", "PRECISIONS"]
 PRECISIONS: tuple[str, ...] = ("day", "month", "season", "year", "decade", "century", "millennium")
 _RANK = {name: rank for rank, name in enumerate(PRECISIONS)}
 
-_FAST = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%]?)")
+# ASCII digits only: ``\d`` would also match Arabic-Indic or full-width digits.
+_FAST = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([?~%]?)")
 _FIX = "Use EDTF: 2013-08-28, 2013-08, 2013, 2013?, 2013-08~, 201X or 2013-08-28/2013-09-02."
 
 
@@ -140,8 +143,9 @@ def _parse_fast(text: str, match: re.Match[str]) -> EDTFDate:
     else:
         month = int(month_s)
         if not 1 <= month <= 12:
-            if 21 <= month <= 24 and day_s is None:
-                return _parse_with_library(text)  # a season (level 1)
+            if 21 <= month <= 41 and day_s is None:
+                # a season (level 1, 21..24) or a sub-year grouping (level 2, 25..41)
+                return _parse_with_library(text)
             raise InvalidDateError("date", text, f"has month {month_s}, which is not 01..12", _FIX)
         last = calendar.monthrange(year, month)[1]
         if day_s is None:
@@ -169,11 +173,14 @@ def _parse_with_library(text: str) -> EDTFDate:
     from edtf import parse_edtf
     from edtf.parser import parser_classes as pc
 
+    if text.strip() == "":
+        raise InvalidDateError("date", text, "is empty", _FIX)
+    if any(c.isspace() for c in text):  # the library's parser would skip it silently
+        raise InvalidDateError("date", text, "contains whitespace, which EDTF does not allow",
+                               "Remove the spaces, for example 2013-08-28.")
     try:
         parsed = parse_edtf(text)
     except Exception as exc:  # the library raises its own EDTFParseException (and others)
-        if text.strip() == "":
-            raise InvalidDateError("date", text, "is empty", _FIX) from None
         raise InvalidDateError("date", text, "is not a valid EDTF date", _FIX) from exc
 
     kind = type(parsed).__name__
@@ -183,7 +190,10 @@ def _parse_with_library(text: str) -> EDTFDate:
     if kind == "LongYear" or text.startswith("-"):
         _refuse_year(text)
     inner = parsed.date if isinstance(parsed, pc.UncertainOrApproximate) else parsed
-    if not isinstance(inner, (pc.Date, pc.Unspecified, pc.Season)) or isinstance(
+    if "S" in text:  # 1950S2, 1950S2-21: the library drops the S part of a season
+        kind = "SignificantDigits"
+    if kind == "SignificantDigits" or not isinstance(
+            inner, (pc.Date, pc.Unspecified, pc.Season)) or isinstance(
             inner, (pc.PartialUnspecified, pc.Level2Season)) or isinstance(
             parsed, pc.PartialUncertainOrApproximate):
         raise UnsupportedDateError(
@@ -247,6 +257,7 @@ def _level2_name(kind: str) -> str:
         "Level2Season": "a sub-year grouping",
         "ExponentialYear": "an exponential year",
         "Consecutives": "a range in a set",
+        "SignificantDigits": "significant digits",
     }.get(kind, kind)
 
 
@@ -278,9 +289,20 @@ def _parse_interval(text: str) -> EDTFDate:
 def _parse_end(text: str, part: str) -> EDTFDate:
     try:
         return _parse_cached(part)
-    except UnsupportedDateError as exc:
-        raise UnsupportedDateError("date", text, f"has an end ({part}) that {exc.message.split(' ', 2)[2].rstrip('.')}",
-                                   exc.fix) from None
-    except InvalidDateError as exc:
-        raise InvalidDateError("date", text, f"has an end ({part}) that {exc.message.split(' ', 2)[2].rstrip('.')}",
-                               exc.fix) from None
+    except InvalidDateError as exc:  # and UnsupportedDateError, keeping the class
+        raise type(exc)("date", text, f"has an end ({part}) that {_problem_of(exc)}",
+                        exc.fix) from None
+
+
+def _problem_of(exc: ValidationError) -> str:
+    """The ``<what is wrong>`` part of a ValidationError's ``<field>: <value> <what>.``."""
+    prefix = f"{exc.field}: {_shorten(exc.value)} "
+    message = exc.message
+    if message.startswith(prefix):
+        message = message[len(prefix):]
+    return message[:-1] if message.endswith(".") else message
+
+
+def _refield(exc: ValidationError, field: str) -> ValidationError:
+    """The same error (same class, value, problem and fix) naming ``field`` instead."""
+    return type(exc)(field, exc.value, _problem_of(exc), exc.fix)

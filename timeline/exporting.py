@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .chronology import Chronology
+from .errors import PluginError
 from .plugins import Plugins, make_plugin_manager
 
 __all__ = ["export", "export_bytes"]
@@ -20,10 +21,19 @@ def export(chronology: Chronology, format: str, output: str | os.PathLike[str] |
     A path is written atomically: to a temporary file in the same folder,
     fsynced, then renamed over the target, so a failed export leaves no file
     (and an earlier file untouched). Raises UnknownFormatError /
-    DuplicateFormatError for the format, and whatever the writer raises.
+    DuplicateFormatError for the format, PluginError if its writer cannot be
+    imported, and whatever the writer raises.
     """
     plugins = plugins or make_plugin_manager()
-    writer = plugins.exporter(format).load()
+    exporter = plugins.exporter(format)
+    try:
+        writer = exporter.load()
+    except Exception as exc:  # a broken plugin is reported by name, not as a traceback
+        owner = plugins.format_owners.get(format)
+        raise PluginError(
+            f"plugin {owner!r}: the writer {exporter.writer!r} of format {format!r} could not "
+            f"be loaded: {type(exc).__name__}: {exc}.", plugin=owner,
+            fix="Reinstall the plugin, or report this to its author.") from exc
     if hasattr(output, "write"):
         writer(chronology, output, **options)
         return

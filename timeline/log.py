@@ -27,8 +27,8 @@ import portalocker
 
 from .chronology import Chronology, fold
 from .entries import GENESIS_HASH, Entry
-from .errors import (ConcurrencyError, DuplicateEventError, LogCorruptError, LogExistsError,
-                     LogNotFoundError, RetractedEventError, TornTailError, UnknownEventError,
+from .errors import (ConcurrencyError, DuplicateEventError, LogCorruptError, LogError,
+                     LogExistsError, LogNotFoundError, RetractedEventError, TornTailError, UnknownEventError,
                      ValidationError)
 from .records import Event
 
@@ -80,6 +80,10 @@ class Log:
             raise LogExistsError(f"log: {str(target)!r} already exists.", field="log",
                                  value=str(target),
                                  fix="Choose another path, or use the existing log.") from None
+        except OSError as exc:  # a missing folder, no permission: say so, not a traceback
+            raise LogError(f"log: {str(target)!r} cannot be created: {exc.strerror}.",
+                           field="log", value=str(target),
+                           fix="Check that its folder exists and is writable.") from None
         try:
             os.fsync(fd)
         finally:
@@ -280,7 +284,9 @@ def _check_transition(live: dict[str, bool], kind: str, event_id: str,
         raise DuplicateEventError(
             f"id: event {event_id!r} is already recorded"
             + (" (and was retracted)" if state is False else "") + ".", event_id=event_id,
-            fix="Give another --id, or use 'timeline revise' to correct it.")
+            # a retracted event cannot be revised: only a new id helps
+            fix="Give another --id." if state is False
+            else "Give another --id, or use 'timeline revise' to correct it.")
     if kind != "recorded" and state is None:
         raise UnknownEventError(f"id: no event {event_id!r} in this log.", event_id=event_id,
                                 fix="List the ids with: timeline list LOG")

@@ -52,6 +52,7 @@ class Plugins:
         self.failures: list[PluginInfo] = []
         self._exporters: dict[str, Exporter] | None = None
         self._ambiguous: dict[str, tuple[str, str]] = {}
+        self._hook_failures: list[PluginInfo] = []  # found by exporters(), redone on recompute
         #: format name -> the plugin that provides it (filled by :meth:`exporters`).
         self.format_owners: dict[str, str] = {}
 
@@ -102,9 +103,19 @@ class Plugins:
         """
         if self._exporters is not None:
             return self._exporters
+        # A recompute (after register()) reports hook problems afresh, not twice.
+        self.failures = [f for f in self.failures
+                         if not any(f is h for h in self._hook_failures)]
+        self._hook_failures = []
+        self._ambiguous = {}
         found: dict[str, Exporter] = {}
         owner: dict[str, str] = {}
-        for impl in reversed(self.pm.hook.timeline_exporters.get_hookimpls()):  # register order
+        # Registration order, whatever pluggy's call order (last registered first) or
+        # tryfirst/trylast marks: "first" in a DuplicateFormatError is registered first.
+        rank = {name: i for i, (name, _) in enumerate(self.pm.list_name_plugin())}
+        impls = sorted(self.pm.hook.timeline_exporters.get_hookimpls(),
+                       key=lambda impl: rank.get(impl.plugin_name, len(rank)))
+        for impl in impls:
             name = self.pm.get_name(impl.plugin) or "?"
             try:
                 result = impl.function()
@@ -116,6 +127,7 @@ class Plugins:
                 self._fail(name, info.distribution if info else None,
                            info.version if info else None,
                            f"failed in hook timeline_exporters: {type(exc).__name__}: {exc}")
+                self._hook_failures.append(self.failures[-1])
                 continue
             for exporter in items:
                 if exporter.name in owner or exporter.name in self._ambiguous:
@@ -124,6 +136,7 @@ class Plugins:
                     self._ambiguous[exporter.name] = (first, name)
                     err = DuplicateFormatError(exporter.name, first, name)
                     self.failures.append(PluginInfo(name, None, None, (), str(err)))
+                    self._hook_failures.append(self.failures[-1])
                     continue
                 owner[exporter.name] = name
                 found[exporter.name] = exporter
@@ -163,9 +176,11 @@ def make_plugin_manager(*, entry_points: bool = True) -> Plugins:
         if (ep.name, ep.value) in seen:  # the same distribution seen twice on sys.path
             continue
         seen.add((ep.name, ep.value))
-        if ep.name in plugins.infos:
-            plugins._fail(ep.name, dist_name, version,
-                          f"has the same entry point name as another plugin ({ep.value})")
+        if ep.name in plugins.infos:  # reported, without replacing the plugin that loaded
+            plugins.failures.append(PluginInfo(
+                ep.name, dist_name, version, (),
+                f"plugin {ep.name!r} has the same entry point name as another plugin "
+                f"({ep.value})"))
             continue
         try:
             obj = ep.load()

@@ -37,8 +37,8 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from .dates import EDTFDate, parse_date
-from .errors import ValidationError
+from .dates import EDTFDate, _refield, parse_date
+from .errors import InvalidDateError, ValidationError
 
 __all__ = ["Actor", "Place", "Source", "Event", "STATUSES", "make_event_id", "parse_actor",
            "parse_place"]
@@ -55,7 +55,7 @@ CAMEO_NON_STATE: frozenset[str] = frozenset({
 })
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_CAMEO_EVENT = re.compile(r"\d{2,4}")
+_CAMEO_EVENT = re.compile(r"[0-9]{2,4}")  # ASCII: \d also matches other scripts' digits
 _CAMEO_ACTOR = re.compile(r"(?:[A-Z]{3})(?:[A-Z0-9]{3})*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -95,7 +95,8 @@ class _Text:
             raise ValidationError(name, value, "is empty", "Give some text.")
         if len(value) > self.max_length:
             raise ValidationError(name, value, f"is longer than {self.max_length} characters",
-                                  "Shorten it; put detail in the summary.")
+                                  "Shorten it." if self.multiline
+                                  else "Shorten it; put detail in the summary.")
         bad = (_CONTROL if self.multiline else _CONTROL_LINE).search(value)
         if bad:
             allowed = "newlines (LF or CRLF) and tabs only" if self.multiline else "a single line"
@@ -171,6 +172,29 @@ def _to_date(value: Any) -> Any:
     return parse_date(value) if isinstance(value, str) else value
 
 
+def _to_published(value: Any) -> Any:
+    try:
+        return _to_date(value)
+    except InvalidDateError as exc:  # name the field the caller gave, not "date"
+        raise _refield(exc, "source.published") from None
+
+
+def _none_to_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _to_tuple(name: str):  # noqa: ANN202
+    def convert(value: Any) -> Any:
+        if isinstance(value, (str, bytes)):  # a str would become a tuple of its characters
+            raise ValidationError(name, value, "is a single string, not a list",
+                                  f"Give a list of {name}.")
+        try:
+            return tuple(value)
+        except TypeError:
+            raise ValidationError(name, value, "is not a list", f"Give a list of {name}.") from None
+    return convert
+
+
 def _check_date(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
     if not isinstance(value, EDTFDate):
         name = "source.published" if isinstance(inst, Source) else "date"
@@ -237,11 +261,11 @@ class Source:
     title: str | None = attrs.field(default=None, validator=_Text(300, required=False))
     publisher: str | None = attrs.field(default=None, validator=_Text(200, required=False))
     published: EDTFDate | None = attrs.field(
-        default=None, converter=_to_date,
+        default=None, converter=_to_published,
         validator=attrs.validators.optional(_check_date))  # type: ignore[arg-type]
 
     def __attrs_post_init__(self) -> None:
-        if self.url is None and self.title is None:
+        if self.url is None and (self.title is None or not self.title.strip()):
             raise ValidationError("source", None, "has neither a url nor a title",
                                   "Give the address, or the title of a print source.")
 
@@ -258,14 +282,16 @@ class Event:
     id: str = attrs.field(validator=_check_slug)
     date: EDTFDate = attrs.field(converter=_to_date, validator=_check_date)
     title: str = attrs.field(validator=_Text(300))
-    summary: str = attrs.field(default="", validator=_Text(10_000, required=False, multiline=True))
-    actors: tuple[Actor, ...] = attrs.field(default=(), converter=tuple,
+    summary: str = attrs.field(default="", converter=_none_to_empty,
+                               validator=_Text(10_000, required=False, multiline=True))
+    actors: tuple[Actor, ...] = attrs.field(default=(), converter=_to_tuple("actors"),
                                             validator=_tuple_of(Actor, "actors"))
     place: Place | None = attrs.field(
         default=None, validator=attrs.validators.optional(_instance_of(Place, "place")))
-    sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple,
+    sources: tuple[Source, ...] = attrs.field(default=(), converter=_to_tuple("sources"),
                                               validator=_tuple_of(Source, "sources"))
-    tags: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_check_tags)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple("tags"),
+                                        validator=_check_tags)
     cameo: str | None = attrs.field(default=None, validator=_check_cameo)
     status: str = attrs.field(default="occurred", validator=_check_status)
 

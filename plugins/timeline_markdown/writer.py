@@ -1,0 +1,237 @@
+"""The ``markdown`` exporter: a readable chronology, grouped by year (CommonMark).
+
+Layout::
+
+    # <chronology title>
+
+    3 events, as of log position 7.
+
+    ## 2013
+
+    - **28 August 2013** — <title>\\
+      Actors: <name> (<CAMEO code>, <role>); ...\\
+      Place: <name> (<ISO 3166-1 alpha-3>)\\
+      <summary, one line per non-blank line>\\
+      Tags: <tag>, <tag>\\
+      CAMEO event code: 042\\
+      Sources: [1](<url>) <title>, <publisher>, <published>; [2](<url>); 3 <title>
+
+Each event is one list item: continuation lines are joined by a backslash hard
+break and indented two spaces, and lines with nothing to show are left out.
+Sources are numbered per event; the number links to the source's URL, and a
+print or archival source without one keeps a plain number. Events are in
+chronology order, grouped under ``## <year>`` of their date's lower bound, so an
+interval spanning years is listed once, under its start year, with its full span
+in the date. Events whose start is open or unknown (``../2013``, ``/2013``) sort
+first and come under ``## Without a start date``. An empty chronology gets
+"No events, as of log position N."
+
+Dates: never shown finer than known, always in words (English month names,
+not the locale's):
+
+- day ``2013-08-28``: "28 August 2013"; month ``2013-08``: "August 2013";
+  year ``2012`` (or ``2012-XX``): "2012";
+- season ``2014-21``..``2014-24``: "spring 2014", "summer 2014", "autumn 2014",
+  "winter 2014–2015" (northern meteorological seasons; winter is December to February);
+- decade ``201X``: "the 2010s"; century ``19XX`` and millennium ``1XXX``:
+  "the years 1900–1999", "the years 1000–1999";
+- qualifiers: ``?`` "possibly 28 August 2013", ``~`` "around 2014",
+  ``%`` "possibly around 2014"; on an interval each end carries its own;
+- intervals: "12–15 November 2012" (days of one month), "28 August – 2 September
+  2013" (days of one year), "August–October 2013" (months of one year); otherwise
+  the two ends joined by an en dash, spaced when an end has a space
+  ("2013–2014", "August 2013 – 2014"); open ends "from August 2013" /
+  "until 2013", unknown ends add "(end unknown)" / "(start unknown)";
+- status other than "occurred" follows in brackets: "2014 (expected)",
+  "(scheduled)", "(cancelled)".
+
+Text escaping (all user text: titles, summaries, names, roles, places, tags, source
+titles and publishers; the chronology title too):
+
+- a summary is split into lines, each shown on its own hard-broken line, with
+  blank lines dropped so that an item stays one paragraph; in every line (and in
+  the chronology title) whitespace runs become one space and ends are trimmed;
+  a control character left over raises :class:`timeline.ValidationError`;
+- each of ``! # $ & ( ) * + - . : < = > [ \\ ] ^ _ ` { | } ~`` is backslash-escaped
+  (CommonMark 0.31, 2.4: any ASCII punctuation may be), wherever it stands, so no
+  text can open a heading, list, block quote, thematic break, emphasis, code span,
+  table cell, link, image, autolink, raw HTML or entity, nor a GFM bare-URL
+  autolink (``https\\://``), nor the math (``$``) and attribute (``{}``) syntax of
+  other flavours;
+- a heading's last character, when it is one of ``.,;:!`` (or their full-width
+  forms), is written as a numeric character reference, so that markdownlint's
+  MD026 (trailing punctuation in heading) stays quiet;
+- source URLs (http/https only, see :mod:`timeline.records`) are link destinations
+  with space, ``" ( ) < > \\`` and backtick percent-encoded and ``&`` backslash-escaped
+  (so ``&amp;`` is not decoded): the link points exactly at the recorded URL.
+
+Output is deterministic UTF-8 with one trailing newline, and passes markdownlint's
+default rules. The writer takes no options.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, BinaryIO
+
+from timeline import Chronology, EDTFDate, Event, ValidationError
+
+__all__ = ["write", "date_words", "escape"]
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
+_QUALIFIERS = {"": "", "?": "possibly ", "~": "around ", "%": "possibly around "}
+_SPECIAL = frozenset("!#$&()*+-.:<=>[\\]^_`{|}~")
+_URL_ENCODE = {" ": "%20", '"': "%22", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E",
+               "\\": "%5C", "`": "%60", "&": "\\&"}
+_MD026 = ".,;:!。，；：！"  # markdownlint's default trailing punctuation for headings
+_BLANKS = re.compile(r"[\t\n\v\f\r \x1c-\x1f\x85\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NO_START = "Without a start date"
+
+
+def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
+    """Write ``chronology`` as Markdown (layout in the module docstring) to ``out``.
+
+    Raises :class:`timeline.ValidationError` for any option (there are none) and for
+    a chronology title that is empty or holds control characters.
+    """
+    if options:
+        raise ValidationError("option", sorted(options)[0],
+                              "is not an option of the markdown exporter", "It takes no options.")
+    title = _one_line(str(chronology.title), "title")
+    if not title:
+        raise ValidationError("title", chronology.title, "is empty", "Give the chronology a title.")
+    count = len(chronology)
+    intro = (f"{count} event{'' if count == 1 else 's'}" if count else "No events")
+    out.write(f"# {_heading(title)}\n\n{intro}, as of log position {chronology.position}.\n"
+              .encode("utf-8"))
+    group: object = None
+    for state in chronology:
+        lower = state.event.date.lower
+        year = _NO_START if lower is None else str(lower.year)
+        if year != group:
+            group = year
+            out.write(f"\n## {year}\n\n".encode("utf-8"))
+        out.write(_item(state.event).encode("utf-8"))
+
+
+def date_words(date: EDTFDate) -> str:
+    """An EDTF date in English words at its own precision ("August 2013", "the 2010s")."""
+    if not date.is_interval:
+        return _QUALIFIERS[date.qualifier] + _plain(date)
+    start, end = date.start, date.end
+    if end is None:
+        assert start is not None  # the parser refuses an interval with neither end
+        return f"from {date_words(start)}" + ("" if date.end_open else " (end unknown)")
+    if start is None:
+        return f"until {date_words(end)}" + ("" if date.start_open else " (start unknown)")
+    if start.edtf == end.edtf:
+        return date_words(start)
+    compact = _within_a_year(start, end)
+    if compact:
+        return compact
+    first, last = date_words(start), date_words(end)
+    return f"{first}{' – ' if ' ' in first + last else '–'}{last}"
+
+
+def _within_a_year(start: EDTFDate, end: EDTFDate) -> str | None:
+    """E.g. "12–15 November 2012", "28 August – 2 September 2013", "August–October 2013"."""
+    a, b = start.lower, end.upper
+    if (a is None or b is None or a.year != b.year or start.qualifier or end.qualifier
+            or start.precision != end.precision):
+        return None
+    if start.precision == "day" and a.month == b.month:
+        return f"{a.day}–{b.day} {_MONTHS[b.month - 1]} {b.year}"
+    if start.precision == "day":
+        return f"{a.day} {_MONTHS[a.month - 1]} – {b.day} {_MONTHS[b.month - 1]} {b.year}"
+    if start.precision == "month":
+        return f"{_MONTHS[a.month - 1]}–{_MONTHS[b.month - 1]} {b.year}"
+    return None
+
+
+def escape(text: str, field: str = "text") -> str:
+    """``text`` as one line of inert Markdown (rules in the module docstring).
+
+    Raises :class:`timeline.ValidationError` naming ``field`` if a control character
+    is left after turning line breaks and tabs into spaces.
+    """
+    return _escape_chars(_one_line(text, field))
+
+
+def _escape_chars(text: str) -> str:
+    return "".join("\\" + c if c in _SPECIAL else c for c in text)
+
+
+def _plain(date: EDTFDate) -> str:
+    low, high = date.lower, date.upper
+    assert low is not None and high is not None  # a single date is always bounded
+    if date.precision == "day":
+        return f"{low.day} {_MONTHS[low.month - 1]} {low.year}"
+    if date.precision == "month":
+        return f"{_MONTHS[low.month - 1]} {low.year}"
+    if date.precision == "season":
+        season = _SEASONS[low.month]
+        return f"{season} {low.year}" + (f"–{high.year}" if high.year != low.year else "")
+    if date.precision == "year":
+        return str(low.year)
+    if date.precision == "decade":
+        return f"the {low.year}s"
+    return f"the years {low.year}–{high.year}"  # century, millennium
+
+
+def _item(event: Event) -> str:
+    status = "" if event.status == "occurred" else f" ({event.status})"
+    lines = [f"**{date_words(event.date)}{status}** — {escape(event.title, 'title')}"]
+    if event.actors:
+        lines.append("Actors: " + "; ".join(_actor(a.code, a.name, a.role) for a in event.actors))
+    if event.place:
+        country = f" ({event.place.country})" if event.place.country else ""
+        lines.append(f"Place: {escape(event.place.name, 'place.name')}{country}")
+    lines += [text for text in (escape(line, "summary") for line in event.summary.splitlines())
+              if text]
+    if event.tags:
+        lines.append("Tags: " + ", ".join(escape(t, "tags") for t in event.tags))
+    if event.cameo:
+        lines.append(f"CAMEO event code: {event.cameo}")
+    if event.sources:
+        lines.append("Sources: " + "; ".join(
+            _source(n, s.url, s.title, s.publisher, s.published)
+            for n, s in enumerate(event.sources, 1)))
+    return "- " + "\\\n  ".join(lines) + "\n"
+
+
+def _actor(code: str, name: str | None, role: str | None) -> str:
+    # Optional names may be blank ("  "): records only refuse blank required text.
+    name, role = escape(name or "", "actor.name"), escape(role or "", "actor.role")
+    if name:
+        return f"{name} ({code}{', ' + role if role else ''})"
+    return f"{code} ({role})" if role else code
+
+
+def _source(n: int, url: str | None, title: str | None, publisher: str | None,
+            published: EDTFDate | None) -> str:
+    # A print source (no url) keeps its number, unlinked.
+    link = f"[{n}]({''.join(_URL_ENCODE.get(c, c) for c in url)})" if url else str(n)
+    about = [escape(title or "", "source.title"), escape(publisher or "", "source.publisher"),
+             date_words(published) if published else ""]
+    about = [part for part in about if part]
+    return f"{link} {', '.join(about)}" if about else link
+
+
+def _heading(title: str) -> str:
+    # ``title`` is already one trimmed line.
+    if title[-1] in _MD026:
+        return _escape_chars(title[:-1]) + f"&#{ord(title[-1])};"
+    return _escape_chars(title)
+
+
+def _one_line(text: str, field: str) -> str:
+    # Unicode-aware strip: renderers trim paragraph and heading ends the same way.
+    line = _BLANKS.sub(" ", text).strip()
+    bad = _CONTROL.search(line)
+    if bad:
+        raise ValidationError(field, text, f"contains control character U+{ord(bad.group()):04X}",
+                              "Remove it.")
+    return line

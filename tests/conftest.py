@@ -1,0 +1,39 @@
+"""Shared fixtures, kept generic: each test module builds its own events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import timeline.log
+from timeline import Log
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Log:
+    """A new, empty log at ``tmp_path / "t.jsonl"``."""
+    return Log.create(tmp_path / "t.jsonl")
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Control record time: ``clock(t1, t2, ...)`` makes the next appends read these
+    times from the log's clock, one each (aware UTC datetimes)."""
+    times: list[dt.datetime] = []
+
+    class FakeDatetime(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
+            assert times, "the clock fixture ran out of times"
+            return times.pop(0)
+
+    monkeypatch.setattr(timeline.log, "_dt",
+                        types.SimpleNamespace(datetime=FakeDatetime, timezone=dt.timezone))
+
+    def set_times(*values: dt.datetime) -> None:
+        times[:] = values
+    return set_times
