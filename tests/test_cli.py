@@ -26,7 +26,7 @@ from timeline.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "events" / "pakistan-russia.jsonl"
 TIMELINE = Path(sys.executable).parent / "timeline"
-HEAD = "4f81c1400fc4205cf318c5b07ce86337333a687383c719ed41b922d4a1ceea54"
+HEAD = "900993f53ac220f081468859593a8b20bd2bc9b5e12b564b05a5ec8f8e2147dd"
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 PAKISTAN_RUSSIA = [
@@ -312,7 +312,7 @@ def test_revise_without_fields_or_of_an_unknown_event_exits_1(pakistan: Path) ->
 
     result = run("revise", pakistan, "nope", "--title", "x", "--reason", "why")
     assert result.exit_code == 1
-    assert result.stderr == ("Error: id: no current event 'nope' in this chronology. "
+    assert result.stderr == ("Error: id: no event 'nope' in this log. "
                              "List the ids with: timeline list LOG\n")
     assert pakistan.read_bytes() == before
 
@@ -372,12 +372,12 @@ def test_list_as_of_a_position_and_a_time(pakistan: Path) -> None:
     assert lines(run("list", pakistan, "--as-of", "3")) == [PAKISTAN_RUSSIA[i] for i in (0, 1, 2)]
     assert lines(run("list", pakistan, "--as-of", "0")) == []
     assert lines(run("list", pakistan, "--as-of", "99")) == PAKISTAN_RUSSIA
-    # Entry 2 was recorded at 2026-11-29T18:33:27.090492Z: it counts from that instant on.
-    assert lines(run("list", pakistan, "--as-of", "2026-11-29T18:33:27.090492Z")) == [
+    # Entry 2 was recorded at 2026-11-29T18:50:06.016291Z: it counts from that instant on.
+    assert lines(run("list", pakistan, "--as-of", "2026-11-29T18:50:06.016291Z")) == [
         PAKISTAN_RUSSIA[0], PAKISTAN_RUSSIA[2]]
-    assert lines(run("list", pakistan, "--as-of", "2026-11-29T18:33:27.090491")) == [
+    assert lines(run("list", pakistan, "--as-of", "2026-11-29T18:50:06.016290")) == [
         PAKISTAN_RUSSIA[0]]
-    assert lines(run("list", pakistan, "--as-of", "2026-11-29T23:33:27.090492+05:00")) == [
+    assert lines(run("list", pakistan, "--as-of", "2026-11-29T23:50:06.016291+05:00")) == [
         PAKISTAN_RUSSIA[0], PAKISTAN_RUSSIA[2]]
 
 
@@ -418,8 +418,8 @@ def test_show_prints_the_event_as_json_with_bounds_and_record_times(pakistan: Pa
         "cameo": "042",
         "status": "occurred",
         "date_bounds": {"lower": "2013-08-01", "upper": "2013-08-31", "precision": "month"},
-        "recorded_at": "2026-11-29T18:33:28.339689Z",
-        "updated_at": "2026-11-29T18:33:28.339689Z",
+        "recorded_at": "2026-11-29T18:50:07.406280Z",
+        "updated_at": "2026-11-29T18:50:07.406280Z",
         "positions": [6, 6],
     }
     assert result.stdout.startswith('{\n  "id": "2013-08-russian-air-chief-visits-pakistan",\n')
@@ -445,7 +445,7 @@ def test_history_of_an_event_never_touched_again(pakistan: Path) -> None:
     result = run("history", pakistan, "2003-02-musharraf-visits-russia")
 
     assert result.exit_code == 0
-    assert result.stdout == ("1\t2026-11-29T18:33:26.757865Z\trecorded\t2003-02\tPresident "
+    assert result.stdout == ("1\t2026-11-29T18:50:05.645116Z\trecorded\t2003-02\tPresident "
                              "Musharraf visits Russia; Moscow re-establishes a political "
                              "dialogue with Islamabad\t\n")
 
@@ -478,7 +478,7 @@ def test_corrections_on_a_copy_show_in_history_list_as_of_and_export(
         "6\t<T>\trecorded\t2013-08\tRussian Air Force chief visits Pakistan\t\n"
         "11\t<T>\trevised\t2013-08\tRussian Air Force chief visits Pakistan, a first\t"
         "the article calls it the first exchange\n")
-    assert history.stdout.startswith("6\t2026-11-29T18:33:28.339689Z\t")
+    assert history.stdout.startswith("6\t2026-11-29T18:50:07.406280Z\t")
     revised_at = lines(history)[1].split("\t")[1]
     assert STAMP.sub("<T>", run("history", pakistan, secretaries).stdout) == (
         "4\t<T>\trecorded\t2012\tForeign-secretary-level meeting decides to hold a "
@@ -505,7 +505,7 @@ def test_corrections_on_a_copy_show_in_history_list_as_of_and_export(
 
     verify = run("verify", pakistan)
     last_hash = json.loads(pakistan.read_bytes().splitlines()[-1])["hash"]
-    assert verify.stdout == f"ok: 12 entries, 10 events, head {last_hash}\n"
+    assert verify.stdout == f"ok: 12 entries, 9 events, head {last_hash}\n"
 
     if HAS_JSON_WRITER:
         out = tmp_path / "now.json"
@@ -518,7 +518,7 @@ def test_corrections_on_a_copy_show_in_history_list_as_of_and_export(
         by_id = {e["id"]: e for e in document["events"]}
         assert by_id[air_chief]["title"] == "Russian Air Force chief visits Pakistan, a first"
         assert by_id[air_chief]["record"] == {
-            "recorded_at": "2026-11-29T18:33:28.339689Z", "updated_at": revised_at,
+            "recorded_at": "2026-11-29T18:50:07.406280Z", "updated_at": revised_at,
             "revisions": 1, "first_position": 6, "last_position": 11}
         before = json.loads(run("export", pakistan, "-f", "json", "--as-of", "9").stdout)
         assert before["position"] == 9
@@ -581,8 +581,9 @@ def test_failing_writer_leaves_no_file_and_does_not_replace_an_existing_one(
     result = run("export", pakistan, "-f", "failing", "-o", out)
 
     assert result.exit_code == 1
-    assert isinstance(result.exception, RuntimeError)
-    assert str(result.exception) == "disk on fire"
+    assert result.stderr == (
+        "Error: plugin 'clitest': format 'failing' failed while writing: RuntimeError: disk on "
+        "fire. Report this to the plugin's author, with the log that caused it.\n")
     assert not out.exists()
 
     out.write_bytes(b"the previous export\n")
@@ -736,3 +737,21 @@ def test_installed_script_records_lists_and_verifies(tmp_path: Path) -> None:
     done = script("record", "t.jsonl", "--date", "2014", "--title", "x", cwd=tmp_path)
     assert done.returncode == 4
     assert done.stdout == ""
+
+
+def test_revising_a_retracted_event_says_it_was_retracted(pakistan: Path) -> None:
+    event_id = "2013-08-russian-air-chief-visits-pakistan"
+    assert run("retract", pakistan, event_id, "--reason", "duplicate").exit_code == 0
+    before = pakistan.read_bytes()
+    result = run("revise", pakistan, event_id, "--title", "X", "--reason", "r")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: id: event '{event_id}' was retracted; it cannot be revised. "
+                             "Record a new event instead.\n")
+    assert pakistan.read_bytes() == before
+
+
+def test_actor_filter_is_case_insensitive(pakistan: Path) -> None:
+    upper, lower = run("list", pakistan, "--actor", "PAKMIL"), run("list", pakistan, "--actor", "pakmil")
+    assert upper.stdout == lower.stdout
+    assert [line.split("\t")[1] for line in lines(lower)] == [
+        "2012-army-chief-kiyani-visits-moscow", "2013-08-russian-air-chief-visits-pakistan"]

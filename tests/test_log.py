@@ -356,7 +356,7 @@ def test_verify_a_good_log(log: Log) -> None:
     log.revise(ev(1, title="Revised"), reason="title")
     last = log.retract("e2", reason="wrong")
     report = log.verify()
-    assert (report.entries, report.head_hash, report.events) == (4, last.hash, 2)
+    assert (report.entries, report.head_hash, report.events) == (4, last.hash, 1)  # e2 retracted
     assert log.verify(expect_head=last.hash, expect_position=4).entries == 4
 
 
@@ -575,3 +575,39 @@ def test_missing_or_older_format_is_corrupt(filled: tuple[Log, list[bytes], list
         bad.verify()
     assert type(info.value) is LogCorruptError
     assert str(info.value) == "log entry at position 1 has format 0, not 1."
+
+
+def test_verify_refuses_a_record_time_that_goes_backwards(log: Log, tmp_path: Path) -> None:
+    # Build a two-entry log by hand whose second record time is earlier, with valid hashes,
+    # so that only the record-time rule can catch it.
+    first = log.record(ev(1))
+    second = Entry.create(position=2, recorded_at=first.recorded_at - dt.timedelta(seconds=1),
+                          type="recorded", event_id="e2", event=ev(2), reason=None,
+                          prev=first.hash)
+    with open(log.path, "ab") as f:
+        f.write(second.to_line())
+    with pytest.raises(LogCorruptError) as info:
+        Log(log.path).verify()
+    assert info.value.position == 2
+    assert str(info.value) == ("log entry at position 2 has a record time earlier than the "
+                               "entry before it; record times never go backwards.")
+
+
+@pytest.mark.parametrize("field, value", [("format", "true"), ("position", "true")])
+def test_verify_refuses_booleans_for_numbers(log: Log, field: str, value: str) -> None:
+    log.record(ev(1))
+    body = json.loads(log.path.read_bytes())
+    body[field] = True
+    del body["hash"]
+    body["hash"] = expected_hash(json.dumps({**body, "hash": ""}).encode())
+    log.path.write_text(json.dumps(body, ensure_ascii=False, separators=(",", ":")) + "\n")
+    with pytest.raises(LogCorruptError) as info:
+        Log(log.path).verify()
+    assert info.value.position == 1
+
+
+def test_a_folder_is_not_a_log(tmp_path: Path) -> None:
+    with pytest.raises(LogNotFoundError) as info:
+        Log(tmp_path)
+    assert str(info.value) == (f"log: {str(tmp_path)!r} is a folder, not a log file. "
+                               "Give the path of a .jsonl log file.")

@@ -204,14 +204,13 @@ def test_heading_trailing_punctuation_is_a_character_reference(tmp_path):
 
 
 def test_chronology_title_whitespace_is_collapsed(tmp_path):
-    assert markdown(tmp_path, title="  A\n# B\tC ").startswith("# A \\# B C\n\n")
+    assert markdown(tmp_path, title="  A   # B  C ").startswith("# A \\# B C\n\n")
 
 
 @pytest.mark.parametrize("title", ["", " \n ", "bell\x07"])
 def test_bad_chronology_title_is_refused(tmp_path, title):
-    ch = attrs.evolve(chronology(tmp_path), title=title)  # Log.chronology() refuses "" itself
-    with pytest.raises(ValidationError) as info:
-        export_bytes(ch, "markdown")
+    with pytest.raises(ValidationError) as info:  # the core refuses it before any exporter
+        attrs.evolve(chronology(tmp_path), title=title)
     assert info.value.field == "title"
 
 

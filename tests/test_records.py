@@ -23,7 +23,7 @@ URL_RULE = "is not an http(s) URL. Give an address starting with https:// or htt
 COUNTRY_RULE = ("is not an ISO 3166-1 country code. Give an alpha-3 (RUS) or alpha-2 (RU) "
                 "code.")
 SINGLE_LINE = "Remove it; this field takes a single line."
-MULTI_LINE = "Remove it; this field takes newlines (LF or CRLF) and tabs only."
+MULTI_LINE = "Remove it; this field takes newlines (LF, CRLF or CR) and tabs only."
 
 
 def event(**fields: Any) -> Event:

@@ -18,7 +18,7 @@ import attrs
 
 from .dates import EDTFDate, _refield, parse_date
 from .errors import InvalidDateError, UnknownEventError, ValidationError
-from .records import STATUSES, Event
+from .records import STATUSES, Event, _Text
 
 if TYPE_CHECKING:
     from .entries import Entry
@@ -50,12 +50,14 @@ class EventState:
 class Chronology:
     """Current events in chronological order; iterate it for :class:`EventState` items.
 
-    - ``title``: a name for exports (X-WR-CALNAME, the Markdown heading).
+    - ``title``: a name for exports (X-WR-CALNAME, the Markdown heading): one
+      line of 1 to 300 characters, checked like an event title
+      (ValidationError naming ``title``).
     - ``position``: the last log position folded in (0 for none).
     """
 
     items: tuple[EventState, ...]
-    title: str = "Chronology"
+    title: str = attrs.field(default="Chronology", validator=_Text(300))
     position: int = 0
 
     def __iter__(self) -> Iterator[EventState]:
@@ -103,7 +105,7 @@ class Chronology:
         def keep(event: Event) -> bool:
             if (lower or upper) and not event.date.overlaps(lower, upper):
                 return False
-            if actor and not any(a.code.startswith(actor) for a in event.actors):
+            if actor and not any(a.code.startswith(actor.upper()) for a in event.actors):
                 return False
             if tag and tag not in event.tags:
                 return False

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from .__about__ import __version__
-from .errors import TimelineError, ValidationError
+from .errors import RetractedEventError, TimelineError, ValidationError
 
 _STATUSES = ("occurred", "scheduled", "expected", "cancelled")
 
@@ -200,8 +200,13 @@ def revise(log: str, event_id: str, reason: str, expected_position: int | None,
     from .log import Log
 
     target = Log(log)
-    current = target.chronology().get(event_id).event
     fields = _fields(values)
+    chronology = target.chronology()
+    if not any(item.event.id == event_id for item in chronology):
+        target.history(event_id)  # raises UnknownEventError when it was never recorded
+        raise RetractedEventError(f"id: event {event_id!r} was retracted; it cannot be revised.",
+                                  event_id=event_id, fix="Record a new event instead.")
+    current = chronology.get(event_id).event
     if not fields:
         raise TimelineError("fields: nothing to revise.", field="fields",
                             fix="Give at least one of --date, --title, --summary, --actor, ...")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import re
 from typing import Any
 
 import attrs
@@ -34,6 +35,7 @@ ENTRY_TYPES: tuple[str, ...] = ("recorded", "revised", "retracted")
 #: ``prev`` of the first entry.
 GENESIS_HASH = "0" * 64
 
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", re.ASCII)
 _FIELDS = ("format", "position", "recorded_at", "type", "event_id", "reason", "event", "prev",
            "hash")
 
@@ -113,13 +115,13 @@ class Entry:
                 f"log entry at position {position} has format {version}, newer than "
                 f"format {FORMAT_VERSION} which this version of diplomatic-timeline reads.",
                 position=position, fix="Upgrade diplomatic-timeline.")
-        if version != FORMAT_VERSION:
+        if version != FORMAT_VERSION or isinstance(version, bool):
             raise bad(f"has format {version!r}, not {FORMAT_VERSION}")
         if list(data) != list(_FIELDS):
             missing = [f for f in _FIELDS if f not in data]
             extra = [f for f in data if f not in _FIELDS]
             raise bad(f"has fields out of order, missing {missing} or unknown {extra}")
-        if data["position"] != position:
+        if data["position"] != position or isinstance(data["position"], bool):
             raise bad(f"says position {data['position']!r}, expected {position}")
         if data["prev"] != prev:
             raise bad("does not chain to the entry before it (prev hash differs)")
@@ -156,9 +158,13 @@ def format_time(value: _dt.datetime) -> str:
 
 
 def parse_time(text: str) -> _dt.datetime:
-    """``2026-11-29T18:50:01.123456Z`` -> aware UTC ``datetime``; raises ValueError."""
-    if not isinstance(text, str) or not text.endswith("Z"):
-        raise ValueError(f"record time {text!r} is not UTC ISO 8601 ending in Z")
+    """``2026-11-29T18:50:01.123456Z`` -> aware UTC ``datetime``; raises ValueError.
+
+    Only the exact form :func:`format_time` writes is accepted (6 fraction
+    digits, ``Z``), so a hand-edited offset cannot slip through.
+    """
+    if not isinstance(text, str) or not _TIME.fullmatch(text):
+        raise ValueError(f"record time {text!r} is not of the form 2026-11-29T18:50:01.123456Z")
     return _dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=_dt.timezone.utc)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .chronology import Chronology
-from .errors import PluginError
+from .errors import PluginError, TimelineError
 from .plugins import Plugins, make_plugin_manager
 
 __all__ = ["export", "export_bytes"]
@@ -35,14 +35,14 @@ def export(chronology: Chronology, format: str, output: str | os.PathLike[str] |
             f"be loaded: {type(exc).__name__}: {exc}.", plugin=owner,
             fix="Reinstall the plugin, or report this to its author.") from exc
     if hasattr(output, "write"):
-        writer(chronology, output, **options)
+        _run(writer, chronology, output, options, format, plugins)
         return
     target = Path(output)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                dir=target.parent if str(target.parent) else ".")
     try:
         with os.fdopen(fd, "wb") as stream:
-            writer(chronology, stream, **options)
+            _run(writer, chronology, stream, options, format, plugins)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, 0o644)
@@ -50,6 +50,20 @@ def export(chronology: Chronology, format: str, output: str | os.PathLike[str] |
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _run(writer: Any, chronology: Chronology, out: BinaryIO, options: dict[str, Any],
+         format: str, plugins: Plugins) -> None:
+    try:
+        writer(chronology, out, **options)
+    except TimelineError:
+        raise
+    except Exception as exc:  # a bug in a plugin is named, not shown as a traceback
+        owner = plugins.format_owners.get(format)
+        raise PluginError(
+            f"plugin {owner!r}: format {format!r} failed while writing: "
+            f"{type(exc).__name__}: {exc}.", plugin=owner,
+            fix="Report this to the plugin's author, with the log that caused it.") from exc
 
 
 def export_bytes(chronology: Chronology, format: str, *, plugins: Plugins | None = None,

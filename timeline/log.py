@@ -59,6 +59,10 @@ class Log:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise LogNotFoundError(f"log: {str(self.path)!r} is a folder, not a log file.",
+                                   field="log", value=str(self.path),
+                                   fix="Give the path of a .jsonl log file.")
         if not self.path.is_file():
             raise LogNotFoundError(f"log: {str(self.path)!r} does not exist.", field="log",
                                    value=str(self.path),
@@ -103,10 +107,16 @@ class Log:
         """
         size = self._snapshot_size()
         position, prev, live = 0, GENESIS_HASH, {}
+        last_time = None
         with open(self.path, "rb") as f:
             for _offset, line in _lines(f, size):
                 position += 1
                 entry = Entry.from_line(line, position=position, prev=prev)
+                if last_time is not None and entry.recorded_at < last_time:
+                    raise LogCorruptError(
+                        f"log entry at position {position} has a record time earlier than the "
+                        "entry before it; record times never go backwards.", position=position)
+                last_time = entry.recorded_at
                 _check_transition(live, entry.type, entry.event_id, position=position)
                 live[entry.event_id] = entry.type != "retracted"
                 prev = entry.hash
@@ -150,10 +160,13 @@ class Log:
         Returns a :class:`VerifyReport`; raises
         :class:`~timeline.errors.LogCorruptError` naming the first bad position.
         """
-        count, head, ids, head_at = 0, GENESIS_HASH, set(), None
+        count, head, live, head_at = 0, GENESIS_HASH, set(), None
         for entry in self.entries():
             count, head = entry.position, entry.hash
-            ids.add(entry.event_id)
+            if entry.type == "retracted":
+                live.discard(entry.event_id)
+            else:
+                live.add(entry.event_id)
             if entry.hash == expect_head:
                 head_at = entry.position
         if expect_position is not None and count < expect_position:
@@ -164,7 +177,7 @@ class Log:
             raise LogCorruptError(
                 f"log has no entry with the expected head hash {expect_head}; it ends at "
                 f"position {count}: the log was truncated or replaced.", position=count + 1)
-        return VerifyReport(count, head, len(ids))
+        return VerifyReport(count, head, len(live))
 
     # -- appending -------------------------------------------------------------------------
 

@@ -99,7 +99,7 @@ class _Text:
                                   else "Shorten it; put detail in the summary.")
         bad = (_CONTROL if self.multiline else _CONTROL_LINE).search(value)
         if bad:
-            allowed = "newlines (LF or CRLF) and tabs only" if self.multiline else "a single line"
+            allowed = "newlines (LF, CRLF or CR) and tabs only" if self.multiline else "a single line"
             raise ValidationError(name, value, f"contains control character "
                                   f"U+{ord(bad.group()):04X} at index {bad.start()}",
                                   f"Remove it; this field takes {allowed}.")

@@ -28,9 +28,9 @@ imprecise date spans every day it can mean, from its lower to its upper bound
   the qualifier; the words say it.
 
 A calendar cannot say "August 2013" or "about 2012", so DESCRIPTION always
-does. Its first line is the date in words, with the precision for anything
-coarser than a day and the qualifiers, e.g. ``Date: August 2013 (month
-precision; approximate)``; its second line is the exact EDTF string, e.g.
+does. Its first line is the date in words (:func:`timeline.date_in_words`,
+the same words as every exporter), with the precision for anything coarser
+than a day, e.g. ``Date: around August 2013 (month precision)``; its second line is the exact EDTF string, e.g.
 ``EDTF: 2013-08~``, so that no export loses the date as recorded.
 
 Other properties:
@@ -75,7 +75,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import timeline
-from timeline import EDTFDate, EventState, ValidationError
+from timeline import EDTFDate, EventState, ValidationError, date_in_words
+from timeline.wording import MONTHS
 
 if TYPE_CHECKING:
     import icalendar
@@ -86,9 +87,6 @@ _UID_DOMAIN = "diplomatic-timeline"
 # RFC 5545 section 3.8.1.11: a VEVENT's STATUS is TENTATIVE, CONFIRMED or CANCELLED.
 _STATUS = {"occurred": "CONFIRMED", "scheduled": "CONFIRMED", "expected": "TENTATIVE",
            "cancelled": "CANCELLED"}
-_SEASONS = {3: "Spring", 6: "Summer", 9: "Autumn", 12: "Winter"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 _END = b"END:VCALENDAR\r\n"
 
 
@@ -167,11 +165,11 @@ def _span(date: EDTFDate) -> tuple[_dt.date, _dt.date, str | None]:
     first, last, note = date.lower, date.upper, None
     if first is None:
         first = last
-        note = (f"shown on {_label('day', last, last)} only, the last day its end can mean; "
+        note = (f"shown on {_day(last)} only, the last day its end can mean; "
                 f"the start is {_open(date.start_open)}.")
     elif last is None:
         last = first
-        note = (f"shown on {_label('day', first, first)} only, the first day its start can "
+        note = (f"shown on {_day(first)} only, the first day its start can "
                 f"mean; the end is {_open(date.end_open)}.")
     return first, last + _dt.timedelta(days=1), note  # type: ignore[operator]
 
@@ -205,36 +203,21 @@ def _description(event: timeline.Event, note: str | None) -> Iterator[str]:
 
 
 def _words(date: EDTFDate) -> str:
-    """The date in words, with precision and qualifiers: ``August 2013 (month precision)``."""
-    if date.is_interval:
-        start = _words(date.start) if date.start else f"an {_open(date.start_open)} start"
-        end = _words(date.end) if date.end else f"an {_open(date.end_open)} end"
-        return f"from {start} to {end}"
-    lower, upper = date.lower, date.upper
-    assert lower is not None and upper is not None  # only interval ends can be missing
-    notes = [] if date.precision == "day" else [f"{date.precision} precision"]
-    if date.precision == "season":
-        notes.append(f"{_MONTHS[lower.month - 1]} {lower.year} to "
-                     f"{_MONTHS[upper.month - 1]} {upper.year}")
-    notes += [word for word, on in (("uncertain", date.uncertain),
-                                    ("approximate", date.approximate)) if on]
-    label = _label(date.precision, lower, upper)
-    return f"{label} ({'; '.join(notes)})" if notes else label
+    """The date in words with its precision: ``around August 2013 (month precision)``."""
+    words = date_in_words(date)
+    if date.precision == "day" or date.is_interval:  # an interval's words give each end's
+        return words
+    notes = [f"{date.precision} precision"]
+    if date.precision == "season" and not date.is_interval:
+        lower, upper = date.lower, date.upper
+        assert lower is not None and upper is not None  # a single date is bounded
+        notes.append(f"{MONTHS[lower.month - 1]} {lower.year} to "
+                     f"{MONTHS[upper.month - 1]} {upper.year}")
+    return f"{words} ({'; '.join(notes)})"
 
 
-def _label(precision: str, lower: _dt.date, upper: _dt.date) -> str:
-    month = _MONTHS[lower.month - 1]
-    if precision == "day":
-        return f"{lower.day} {month} {lower.year}"
-    if precision == "month":
-        return f"{month} {lower.year}"
-    if precision == "season":
-        return f"{_SEASONS[lower.month]} {lower.year}"
-    if precision == "year":
-        return f"{lower.year}"
-    if precision == "decade":
-        return f"the {lower.year}s"
-    return f"the years {lower.year} to {upper.year}"  # century, millennium
+def _day(day: _dt.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _location(place: timeline.Place) -> str:

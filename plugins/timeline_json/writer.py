@@ -60,7 +60,7 @@ import datetime as _dt
 import json
 from typing import Any, BinaryIO
 
-from timeline import Chronology, EDTFDate, EventState, ValidationError
+from timeline import Chronology, EDTFDate, EventState, ValidationError, format_time
 
 __all__ = ["FORMAT", "write", "event_document"]
 
@@ -109,8 +109,8 @@ def event_document(state: EventState) -> dict[str, Any]:
         "cameo": event.cameo,
         "status": event.status,
         "record": {
-            "recorded_at": _time(state.recorded_at),
-            "updated_at": _time(state.updated_at),
+            "recorded_at": format_time(state.recorded_at),
+            "updated_at": format_time(state.updated_at),
             "revisions": state.revisions,
             "first_position": state.first_position,
             "last_position": state.last_position,
@@ -127,11 +127,6 @@ def _date(date: EDTFDate) -> dict[str, Any]:
         "uncertain": date.uncertain,
         "approximate": date.approximate,
     }
-
-
-def _time(value: _dt.datetime) -> str:
-    # The log's own record-time form (timeline.entries.format_time, not public API).
-    return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _indent(options: dict[str, Any]) -> int | None:

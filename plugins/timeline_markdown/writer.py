@@ -74,14 +74,10 @@ from __future__ import annotations
 import re
 from typing import Any, BinaryIO
 
-from timeline import Chronology, EDTFDate, Event, ValidationError
+from timeline import Chronology, EDTFDate, Event, ValidationError, date_in_words
 
-__all__ = ["write", "date_words", "escape"]
+__all__ = ["write", "escape"]
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-_SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
-_QUALIFIERS = {"": "", "?": "possibly ", "~": "around ", "%": "possibly around "}
 _SPECIAL = frozenset("!#$&()*+-.:<=>[\\]^_`{|}~")
 _URL_ENCODE = {" ": "%20", '"': "%22", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E",
                "\\": "%5C", "`": "%60", "&": "\\&"}
@@ -117,40 +113,6 @@ def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
         out.write(_item(state.event).encode("utf-8"))
 
 
-def date_words(date: EDTFDate) -> str:
-    """An EDTF date in English words at its own precision ("August 2013", "the 2010s")."""
-    if not date.is_interval:
-        return _QUALIFIERS[date.qualifier] + _plain(date)
-    start, end = date.start, date.end
-    if end is None:
-        assert start is not None  # the parser refuses an interval with neither end
-        return f"from {date_words(start)}" + ("" if date.end_open else " (end unknown)")
-    if start is None:
-        return f"until {date_words(end)}" + ("" if date.start_open else " (start unknown)")
-    if start.edtf == end.edtf:
-        return date_words(start)
-    compact = _within_a_year(start, end)
-    if compact:
-        return compact
-    first, last = date_words(start), date_words(end)
-    return f"{first}{' – ' if ' ' in first + last else '–'}{last}"
-
-
-def _within_a_year(start: EDTFDate, end: EDTFDate) -> str | None:
-    """E.g. "12–15 November 2012", "28 August – 2 September 2013", "August–October 2013"."""
-    a, b = start.lower, end.upper
-    if (a is None or b is None or a.year != b.year or start.qualifier or end.qualifier
-            or start.precision != end.precision):
-        return None
-    if start.precision == "day" and a.month == b.month:
-        return f"{a.day}–{b.day} {_MONTHS[b.month - 1]} {b.year}"
-    if start.precision == "day":
-        return f"{a.day} {_MONTHS[a.month - 1]} – {b.day} {_MONTHS[b.month - 1]} {b.year}"
-    if start.precision == "month":
-        return f"{_MONTHS[a.month - 1]}–{_MONTHS[b.month - 1]} {b.year}"
-    return None
-
-
 def escape(text: str, field: str = "text") -> str:
     """``text`` as one line of inert Markdown (rules in the module docstring).
 
@@ -164,26 +126,9 @@ def _escape_chars(text: str) -> str:
     return "".join("\\" + c if c in _SPECIAL else c for c in text)
 
 
-def _plain(date: EDTFDate) -> str:
-    low, high = date.lower, date.upper
-    assert low is not None and high is not None  # a single date is always bounded
-    if date.precision == "day":
-        return f"{low.day} {_MONTHS[low.month - 1]} {low.year}"
-    if date.precision == "month":
-        return f"{_MONTHS[low.month - 1]} {low.year}"
-    if date.precision == "season":
-        season = _SEASONS[low.month]
-        return f"{season} {low.year}" + (f"–{high.year}" if high.year != low.year else "")
-    if date.precision == "year":
-        return str(low.year)
-    if date.precision == "decade":
-        return f"the {low.year}s"
-    return f"the years {low.year}–{high.year}"  # century, millennium
-
-
 def _item(event: Event) -> str:
     status = "" if event.status == "occurred" else f" ({event.status})"
-    lines = [f"**{date_words(event.date)}{status}** — {escape(event.title, 'title')}"]
+    lines = [f"**{date_in_words(event.date)}{status}** — {escape(event.title, 'title')}"]
     if event.actors:
         lines.append("Actors: " + "; ".join(_actor(a.code, a.name, a.role) for a in event.actors))
     if event.place:
@@ -215,7 +160,7 @@ def _source(n: int, url: str | None, title: str | None, publisher: str | None,
     # A print source (no url) keeps its number, unlinked.
     link = f"[{n}]({''.join(_URL_ENCODE.get(c, c) for c in url)})" if url else str(n)
     about = [escape(title or "", "source.title"), escape(publisher or "", "source.publisher"),
-             date_words(published) if published else ""]
+             date_in_words(published) if published else ""]
     about = [part for part in about if part]
     return f"{link} {', '.join(about)}" if about else link
 
