@@ -566,7 +566,7 @@ def test_export_with_an_unknown_format_exits_1_and_creates_no_file(
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == ("Error: format: 'nope' is not an installed export format. Installed "
-                             "formats: ical, json, markdown (see: timeline formats).\n")
+                             "formats: ical, json, markdown, timelinejs (see: timeline formats).\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pakistan-russia.jsonl"]
 
     # The format is checked before the log is read.
@@ -610,7 +610,7 @@ def test_export_lists_test_formats_when_unknown(pakistan: Path, testcsv: None) -
 
     assert result.exit_code == 1
     assert result.stderr == ("Error: format: 'csv' is not an installed export format. Installed "
-                             "formats: failing, ical, json, markdown, testcsv "
+                             "formats: failing, ical, json, markdown, testcsv, timelinejs "
                              "(see: timeline formats).\n")
 
 
@@ -654,13 +654,15 @@ FORMATS = (
     "json\t.json\tapplication/json\tJSON document of every field, with EDTF dates and their "
     "bounds\n"
     "markdown\t.md\ttext/markdown\tReadable Markdown chronology grouped by year\n")
+TIMELINEJS_FORMAT = ("timelinejs\t.json\tapplication/json\tTimelineJS3 JSON for Knight Lab's web "
+                     "timelines\n")
 
 
 def test_formats_lists_name_suffix_media_type_and_description() -> None:
     result = run("formats")
 
     assert result.exit_code == 0
-    assert result.stdout == FORMATS
+    assert result.stdout == FORMATS + TIMELINEJS_FORMAT
     assert result.stderr == ""
 
 
@@ -669,7 +671,7 @@ def test_formats_include_a_third_party_plugin(testcsv: None) -> None:
 
     assert result.exit_code == 0
     assert result.stdout == ("failing\t.txt\ttext/plain\tFails half-way\n" + FORMATS
-                             + "testcsv\t.csv\ttext/csv\tTest CSV\n")
+                             + "testcsv\t.csv\ttext/csv\tTest CSV\n" + TIMELINEJS_FORMAT)
 
 
 def test_plugins_lists_distribution_version_hooks_and_formats(testcsv: None) -> None:
@@ -680,10 +682,20 @@ def test_plugins_lists_distribution_version_hooks_and_formats(testcsv: None) -> 
     assert result.stdout == (
         "clitest\ttimeline-clitest 1.0\tok\thooks: timeline_exporters; "
         "formats: failing, testcsv\n"
-        f"ical\tdiplomatic-timeline {version}\tok\thooks: timeline_exporters; formats: ical\n"
-        f"json\tdiplomatic-timeline {version}\tok\thooks: timeline_exporters; formats: json\n"
+        f"csv\tdiplomatic-timeline {version}\tok\thooks: timeline_importers; formats: -; "
+        "importers: csv\n"
+        f"gdelt\tdiplomatic-timeline {version}\tok\thooks: timeline_importers; formats: -; "
+        "importers: gdelt\n"
+        f"ical\tdiplomatic-timeline {version}\tok\thooks: timeline_exporters, "
+        "timeline_importers; formats: ical; importers: ical\n"
+        f"icews\tdiplomatic-timeline {version}\tok\thooks: timeline_importers; formats: -; "
+        "importers: icews\n"
+        f"json\tdiplomatic-timeline {version}\tok\thooks: timeline_exporters, "
+        "timeline_importers; formats: json; importers: json\n"
         f"markdown\tdiplomatic-timeline {version}\tok\thooks: timeline_exporters; "
-        "formats: markdown\n")
+        "formats: markdown\n"
+        f"timelinejs\tdiplomatic-timeline {version}\tok\thooks: timeline_exporters, "
+        "timeline_importers; formats: timelinejs; importers: timelinejs\n")
     assert result.stderr == ""
 
 
@@ -691,10 +703,16 @@ def test_plugins_json() -> None:
     result = run("plugins", "--json")
 
     assert result.exit_code == 0
+    hooks = {"ical": ["timeline_exporters", "timeline_importers"],
+             "json": ["timeline_exporters", "timeline_importers"],
+             "markdown": ["timeline_exporters"],
+             "timelinejs": ["timeline_exporters", "timeline_importers"]}
     assert json.loads(result.stdout) == [
         {"name": name, "distribution": "diplomatic-timeline", "version": timeline.__version__,
-         "hooks": ["timeline_exporters"], "formats": [name], "status": "ok", "error": None}
-        for name in ("ical", "json", "markdown")]
+         "hooks": hooks.get(name, ["timeline_importers"]),
+         "formats": [name] if name in hooks else [],
+         "importers": [] if name == "markdown" else [name], "status": "ok", "error": None}
+        for name in ("csv", "gdelt", "ical", "icews", "json", "markdown", "timelinejs")]
 
 
 # --- the installed script -------------------------------------------------------------------
@@ -713,8 +731,8 @@ def test_installed_script_version_and_help() -> None:
     assert done.returncode == 0
     assert done.stdout.startswith("Usage: timeline [OPTIONS] COMMAND [ARGS]...\n")
     assert re.findall(r"^  (\w+)  ", done.stdout, re.M) == [
-        "export", "formats", "history", "init", "list", "plugins", "record", "retract",
-        "revise", "show", "verify"]
+        "copy", "export", "formats", "history", "import", "importers", "init", "list", "plugins",
+        "record", "retract", "revise", "show", "verify"]
 
 
 def test_installed_script_records_lists_and_verifies(tmp_path: Path) -> None:

@@ -186,10 +186,10 @@ REFUSED = [
     # whitespace is not EDTF, and is not silently stripped
     (" 2013", InvalidDateError,
      "date: ' 2013' contains whitespace, which EDTF does not allow. "
-     "Remove the spaces, for example 2013-08-28."),
+     f"{FIX}"),
     ("2013-08 ?", InvalidDateError,
      "date: '2013-08 ?' contains whitespace, which EDTF does not allow. "
-     "Remove the spaces, for example 2013-08-28."),
+     f"{FIX}"),
     # level 2
     ("2004-?06-11", UnsupportedDateError,
      "date: '2004-?06-11' uses an EDTF level 2 feature (partial qualification), "
@@ -257,7 +257,7 @@ REFUSED = [
     # an end with a space in it: the problem is quoted whole, not cut at the space
     ("abc def/2014", InvalidDateError,
      "date: 'abc def/2014' has an end (abc def) that contains whitespace, which EDTF does not "
-     "allow. Remove the spaces, for example 2013-08-28."),
+     f"allow. {FIX}"),
     ("2013/" + "x" * 100, InvalidDateError,
      "date: '2013/" + "x" * 62 + "...' (105 chars) has an end (" + "x" * 100
      + f") that is not a valid EDTF date. {FIX}"),

@@ -15,6 +15,9 @@ from markdown_it import MarkdownIt
 from timeline import (Actor, Chronology, Event, Log, Place, Source, ValidationError,
                       export_bytes)
 
+from clients import markdownlint
+from known_logs import LOGS, SUFFIX
+
 HOSTILE = "# <script>alert(1)</script> *bold* _x_ | [a](javascript:alert(1)) `code`"
 HOSTILE_MD = (r"\# \<script\>alert\(1\)\</script\> \*bold\* \_x\_ \| "
               r"\[a\]\(javascript\:alert\(1\)\) \`code\`")
@@ -223,13 +226,13 @@ def test_any_option_is_refused_by_name(tmp_path):
 # --- links -----------------------------------------------------------------------------------
 
 def test_link_destinations_are_encoded_and_exact(tmp_path):
-    url = "https://example.org/a b(c)<d>\"e\"`f`\\g?x=1&amp;y=2"
+    # Records refuse spaces, quotes, <, >, ` and \ in URLs; ( ) and & remain to encode.
+    url = "https://example.org/a(c)d?x=1&amp;y=2"
     text = markdown(tmp_path, Event(id="a", date="2013", title="T", sources=[Source(url)]))
-    assert text.endswith("Sources: [1](https://example.org/a%20b%28c%29%3Cd%3E%22e%22%60f%60"
-                         "%5Cg?x=1\\&amp;y=2)\n")
+    assert text.endswith("Sources: [1](https://example.org/a%28c%29d?x=1\\&amp;y=2)\n")
     found = assert_inert(render(text))
     [href] = [attrs["href"] for tag, attrs in found.tags if tag == "a"]
-    assert href == ("https://example.org/a%20b%28c%29%3Cd%3E%22e%22%60f%60%5Cg?x=1&amp;y=2")
+    assert href == "https://example.org/a%28c%29d?x=1&amp;y=2"
 
 
 # --- rendering: nothing from event text becomes markup ----------------------------------------
@@ -318,3 +321,59 @@ def test_any_text_renders_as_itself(tmp_path_factory, title, place, summary):
     lines = [f"28 August 2013 — {_norm(title)}", f"Place: {_norm(place)}"]
     lines += [n for n in map(_norm, summary.splitlines()) if n]
     assert found.items == ["\n".join(lines)]
+
+
+# --- real clients: markdownlint-cli2 and markdown-it-py on the fixture and the bundled log ----
+
+@pytest.fixture(scope="module", params=list(LOGS))
+def known_export(request) -> tuple[str, Chronology, bytes]:
+    chronology = Log(LOGS[request.param][0]).chronology()
+    return request.param, chronology, export_bytes(chronology, "markdown")
+
+
+def test_markdownlint_passes_with_the_committed_configuration(known_export):
+    _, _, data = known_export
+    assert markdownlint.lint(data) == []
+
+
+def test_markdownlint_configuration_catches_what_it_should():
+    # The harness can fail: a heading that is not first, raw HTML and a bare URL.
+    found = markdownlint.lint(b"Intro\n\n# Title\n\n<b>x</b> https://example.org\n")
+    assert [line.split()[2].split("/")[0] for line in found] == ["MD041", "MD033", "MD034"]
+
+
+def test_known_logs_render_one_item_per_event_with_each_date_at_its_precision(known_export):
+    name, chronology, data = known_export
+    html = render(data.decode("utf-8"))
+    found = assert_inert(html)
+    table = LOGS[name][1]
+    assert len(found.items) == len(chronology) == len(table)
+    for item, state in zip(found.items, chronology, strict=True):
+        event = state.event
+        words = table[event.id][3]
+        assert item.split("\n")[0] == f"{words}{SUFFIX[event.status]} — {event.title}"
+    hrefs = [attrs["href"] for tag, attrs in found.tags if tag == "a"]
+    assert hrefs == [s.url for e in chronology.events for s in e.sources if s.url]
+    assert "javascript:" not in " ".join(hrefs)
+
+
+def test_fixture_hostile_text_renders_as_text():
+    chronology = Log(LOGS["fixture"][0]).chronology()
+    found = assert_inert(render(export_bytes(chronology, "markdown").decode("utf-8")))
+    by_id = dict(zip((s.event.id for s in chronology), found.items, strict=True))
+    assert by_id["text-markup"].split("\n")[:4] == [
+        "2 October 2013 — # Heading? *bold* _under_ | pipe | <script>alert('x')</script> done",
+        "Actors: <b>Name</b> (PAKGOV, *role*)",
+        "Place: <i>Place</i>",
+        "<img src=x onerror=alert(1)> **not bold** | not | a table",
+    ]
+    assert by_id["text-javascript-url"].split("\n") == [
+        "3 October 2013 — Link javascript:alert(document.cookie) must stay text",
+        "[click me](javascript:alert(1)) and <a href=\"javascript:alert(2)\">x</a>",
+        "CAMEO event code: 040",
+        "Sources: 1 javascript:alert(3), <script>p</script>",
+    ]
+    assert by_id["text-separators"].split("\n")[3:8] == [
+        "First line, with a comma; and a semicolon \\ and a backslash.",
+        "Second line after CRLF.", "Third line after LF.", "Fourth after CR.",
+        "After a blank line."]

@@ -26,7 +26,11 @@ from timeline import (DuplicateFormatError, Event, Exporter, Log, PluginError, P
 from timeline.chronology import Chronology, EventState
 from timeline.cli import main
 
-FIRST_PARTY = ["ical", "json", "markdown"]
+FIRST_PARTY = ["ical", "json", "markdown", "timelinejs"]
+# First-party plugins with an importer (issue 7): import only, or export and import.
+IMPORT_ONLY = ["csv", "gdelt", "icews"]
+EXPORT_AND_IMPORT = {"ical", "json", "timelinejs"}
+PLUGIN_MODULES = sorted(f"timeline_{name}" for name in [*FIRST_PARTY, *IMPORT_ONLY])
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -134,7 +138,7 @@ def test_third_party_plugin_is_discovered_with_its_distribution_and_version(
     assert plugins.infos["testcsv"] == PluginInfo(
         name="testcsv", distribution="timeline-testcsv", version="1.0",
         hooks=("timeline_exporters",), error=None)
-    assert list(plugins.exporters()) == ["ical", "json", "markdown", "testcsv"]
+    assert list(plugins.exporters()) == ["ical", "json", "markdown", "testcsv", "timelinejs"]
     exporter = plugins.exporter("testcsv")
     assert exporter == Exporter(name="testcsv", description="Test CSV: id, EDTF date, title",
                                 media_type="text/csv", suffix=".csv",
@@ -160,16 +164,22 @@ def test_first_party_plugins_load_through_the_same_entry_point_group() -> None:
     plugins = make_plugin_manager()
 
     assert plugins.failures == []
-    assert sorted(plugins.infos) == FIRST_PARTY
+    assert sorted(plugins.infos) == sorted([*FIRST_PARTY, *IMPORT_ONLY])
     for name in FIRST_PARTY:
+        hooks = ("timeline_exporters", "timeline_importers")[:2 if name in EXPORT_AND_IMPORT
+                                                              else 1]
         assert plugins.infos[name] == PluginInfo(name, "diplomatic-timeline",
-                                                 timeline.__version__, ("timeline_exporters",))
+                                                 timeline.__version__, hooks)
+    for name in IMPORT_ONLY:
+        assert plugins.infos[name].hooks == ("timeline_importers",)
     assert [(e.name, e.suffix, e.media_type, e.writer) for e in plugins.exporters().values()] == [
         ("ical", ".ics", "text/calendar", "timeline_ical.writer:write"),
         ("json", ".json", "application/json", "timeline_json.writer:write"),
         ("markdown", ".md", "text/markdown", "timeline_markdown.writer:write"),
+        ("timelinejs", ".json", "application/json", "timeline_timelinejs.writer:write"),
     ]
-    assert plugins.format_owners == {"ical": "ical", "json": "json", "markdown": "markdown"}
+    assert plugins.format_owners == {"ical": "ical", "json": "json", "markdown": "markdown",
+                                     "timelinejs": "timelinejs"}
 
 
 def test_empty_registry_has_no_formats_and_says_so() -> None:
@@ -189,7 +199,8 @@ def test_unknown_format_error_lists_the_installed_formats(site: Site) -> None:
     with pytest.raises(UnknownFormatError) as info:
         plugins.exporter("csv")
     assert str(info.value) == ("format: 'csv' is not an installed export format. Installed "
-                               "formats: ical, json, markdown, testcsv (see: timeline formats).")
+                               "formats: ical, json, markdown, testcsv, timelinejs (see: timeline "
+                               "formats).")
     assert info.value.exit_code == 1
 
 
@@ -210,7 +221,7 @@ def test_plugin_that_raises_on_import_is_reported_by_name(site: Site) -> None:
     assert plugins.failures == [PluginInfo("broken", "timeline-broken", "1.0", (), BROKEN_ERROR)]
     assert plugins.infos["broken"].error == BROKEN_ERROR
     assert plugins.pm.get_plugin("broken") is None
-    assert list(plugins.exporters()) == [*FIRST_PARTY, "testcsv"]
+    assert list(plugins.exporters()) == sorted([*FIRST_PARTY, "testcsv"])
 
 
 def test_formats_command_survives_a_plugin_that_raises_on_import(site: Site) -> None:
@@ -222,7 +233,8 @@ def test_formats_command_survives_a_plugin_that_raises_on_import(site: Site) -> 
         "ical\t.ics\ttext/calendar\tiCalendar (RFC 5545) calendar of all-day events\n"
         "json\t.json\tapplication/json\tJSON document of every field, with EDTF dates and "
         "their bounds\n"
-        "markdown\t.md\ttext/markdown\tReadable Markdown chronology grouped by year\n")
+        "markdown\t.md\ttext/markdown\tReadable Markdown chronology grouped by year\n"
+        "timelinejs\t.json\tapplication/json\tTimelineJS3 JSON for Knight Lab's web timelines\n")
     assert result.stderr == f"warning: {BROKEN_ERROR}\n"
 
 
@@ -261,7 +273,7 @@ def test_plugin_whose_hook_raises_is_reported_and_the_others_keep_working(
     plugins = make_plugin_manager()
     assert plugins.failures == []  # the hook has not run yet
 
-    assert list(plugins.exporters()) == [*FIRST_PARTY, "testcsv"]
+    assert list(plugins.exporters()) == sorted([*FIRST_PARTY, "testcsv"])
     error = ("plugin 'hookfail' failed in hook timeline_exporters: "
              "ValueError: no formats today")
     assert plugins.failures == [PluginInfo("hookfail", "timeline-hookfail", "1.0", (), error)]
@@ -272,11 +284,12 @@ def test_plugin_whose_hook_raises_is_reported_and_the_others_keep_working(
     assert result.exit_code == 0
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert rows["hookfail"] == {"name": "hookfail", "distribution": "timeline-hookfail",
-                                "version": "1.0", "hooks": [], "formats": [],
+                                "version": "1.0", "hooks": [], "formats": [], "importers": [],
                                 "status": "error", "error": error}
     assert rows["testcsv"] == {"name": "testcsv", "distribution": "timeline-testcsv",
                                "version": "1.0", "hooks": ["timeline_exporters"],
-                               "formats": ["testcsv"], "status": "ok", "error": None}
+                               "formats": ["testcsv"], "importers": [], "status": "ok",
+                               "error": None}
 
 
 def test_hook_returning_something_else_than_exporters_is_reported() -> None:
@@ -327,7 +340,7 @@ def test_two_plugins_registering_one_format_name_is_an_error_naming_both(
     site.add("timeline_dupb", exporter_plugin("shared"))
     plugins = make_plugin_manager()
 
-    assert list(plugins.exporters()) == [*FIRST_PARTY, "only-a"]
+    assert list(plugins.exporters()) == sorted([*FIRST_PARTY, "only-a"])
     with pytest.raises(DuplicateFormatError) as info:
         plugins.exporter("shared")
     assert str(info.value) == DUPLICATE
@@ -397,7 +410,7 @@ def test_two_distributions_with_one_entry_point_name_keep_the_first_on_sys_path(
             "plugin 'same' has the same entry point name as another plugin (timeline_sameb)")]
         assert plugins.infos["same"] == PluginInfo("same", "timeline-samea", "1.0",
                                                    ("timeline_exporters",))
-        assert list(plugins.exporters()) == [*FIRST_PARTY, "samea"]
+        assert list(plugins.exporters()) == sorted([*FIRST_PARTY, "samea"])
         assert "timeline_sameb" not in sys.modules
     finally:
         sys.modules.pop("timeline_samea", None)
@@ -413,7 +426,7 @@ TYPO = """
         return [Exporter("typo", "typo", "text/plain", ".txt", "timeline_typo:write")]
 """
 TYPO_ERROR = ("plugin 'typo' implements unknown hook 'timeline_exporter' (misspelled?); "
-              "known hooks: timeline_exporters")
+              "known hooks: timeline_exporters, timeline_importers")
 
 
 def test_misspelled_hook_is_reported_as_unknown_and_the_plugin_unregistered(site: Site) -> None:
@@ -423,7 +436,7 @@ def test_misspelled_hook_is_reported_as_unknown_and_the_plugin_unregistered(site
 
     assert plugins.failures == [PluginInfo("typo", "timeline-typo", "1.0", (), TYPO_ERROR)]
     assert plugins.pm.get_plugin("typo") is None
-    assert list(plugins.exporters()) == [*FIRST_PARTY, "testcsv"]
+    assert list(plugins.exporters()) == sorted([*FIRST_PARTY, "testcsv"])
     assert plugins.failures == [PluginInfo("typo", "timeline-typo", "1.0", (), TYPO_ERROR)]
 
     result = CliRunner().invoke(main, ["plugins"], prog_name="timeline")
@@ -443,7 +456,7 @@ def test_register_checks_hook_names_of_plugin_objects_too() -> None:
     assert plugins.failures == [PluginInfo(
         "typo-object", "x", "2", (),
         "plugin 'typo-object' implements unknown hook 'timeline_exports' (misspelled?); "
-        "known hooks: timeline_exporters")]
+        "known hooks: timeline_exporters, timeline_importers")]
     assert plugins.pm.get_plugin("typo-object") is None
 
 
@@ -520,7 +533,7 @@ def test_listing_formats_imports_no_writer_and_no_icalendar(tmp_path: Path) -> N
     report, _ = run_harness(tmp_path, "exporters")
 
     assert report == {"scans": ["distributions", "entry_points"], "icalendar": False,
-                      "plugin_modules": ["timeline_ical", "timeline_json", "timeline_markdown"],
+                      "plugin_modules": PLUGIN_MODULES,
                       "formats": FIRST_PARTY}
 
 
@@ -528,7 +541,7 @@ def test_formats_command_imports_no_writer_and_no_icalendar(tmp_path: Path) -> N
     report, stdout = run_harness(tmp_path, "formats")
 
     assert report == {"scans": ["distributions", "entry_points"], "icalendar": False,
-                      "plugin_modules": ["timeline_ical", "timeline_json", "timeline_markdown"],
+                      "plugin_modules": PLUGIN_MODULES,
                       "code": 0}
     assert [line.split("\t")[0] for line in stdout.splitlines()] == FIRST_PARTY
 

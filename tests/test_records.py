@@ -197,12 +197,29 @@ def test_source_url_accepted(url: str) -> None:
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)",
                                  "data:text/html,<script>alert(1)</script>",
-                                 "ftp://example.org/file", "https://", "//example.org/x",
-                                 "example.org", " https://example.org", "https://example.org "])
+                                 "ftp://example.org/file", "//example.org/x",
+                                 "example.org"])
 def test_source_url_refused(url: str) -> None:
     error = refused(lambda: Source(url=url))
     assert str(error) == f"source.url: {url!r} {URL_RULE}"
     assert (error.field, error.value) == ("source.url", url)
+
+
+def test_source_url_without_a_host_refused() -> None:
+    assert str(refused(lambda: Source(url="https://"))) == (
+        "source.url: 'https://' has no host name. Give a full address, e.g. "
+        "https://example.org/page.")
+
+
+@pytest.mark.parametrize(("url", "char", "index"), [
+    ("https://example.org ", " ", 19), ("https://exa mple.org/", " ", 11),
+    (" https://example.org", " ", 0),
+    ('https://example.org/"x"', '"', 20), ("https://example.org/<b>", "<", 20),
+    ("https://example.org/a`b", "`", 21)])
+def test_source_url_with_unencoded_characters_refused(url: str, char: str, index: int) -> None:
+    assert str(refused(lambda: Source(url=url))) == (
+        f"source.url: {url!r} contains {char!r} at index {index}, which a URL cannot hold "
+        "unencoded. Percent-encode it (a space is %20).")
 
 
 def test_source_url_refuses_control_characters_and_empty() -> None:
@@ -216,7 +233,7 @@ def test_source_url_refuses_control_characters_and_empty() -> None:
                                     {"published": "2013"}])
 def test_source_needs_a_url_or_a_title(fields: dict[str, Any]) -> None:
     error = refused(lambda: Source(**fields))
-    assert str(error) == ("source: None has neither a url nor a title. Give the address, or the "
+    assert str(error) == ("source: has neither a url nor a title. Give the address, or the "
                           "title of a print source.")
     assert (error.field, error.value) == ("source", None)
 
@@ -383,8 +400,8 @@ def test_from_dict_refuses_unknown_place_field() -> None:
 
 @pytest.mark.parametrize(("data", "message"), [
     ([], "event: [] is not an object. Give a JSON object."),
-    ({"id": "e", "date": "2013"}, "title: None is missing. Give the event's title."),
-    ({"date": "2013", "title": "T"}, "id: None is missing. Give the event's id."),
+    ({"id": "e", "date": "2013"}, "title: is missing. Give the event's title."),
+    ({"date": "2013", "title": "T"}, "id: is missing. Give the event's id."),
     ({"id": "e", "date": "2013", "title": "T", "tags": "visit"},
      "tags: 'visit' is not a list. Give a JSON array."),
     ({"id": "e", "date": "2013", "title": "T", "actors": {"code": "PAK"}},

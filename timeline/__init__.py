@@ -7,15 +7,21 @@ from .__about__ import __version__
 from .chronology import Chronology, EventState, fold
 from .dates import PRECISIONS, EDTFDate, parse_date
 from .wording import date_in_words
-from .entries import ENTRY_TYPES, FORMAT_VERSION, Entry, format_time, parse_time
+from .entries import ENTRY_TYPES, FORMAT_VERSION, Append, Entry, format_time, parse_time
 from .errors import (ConcurrencyError, DuplicateEventError, DuplicateFormatError,
-                     EventError, FormatVersionError, InvalidDateError, LogCorruptError,
-                     LogError, LogExistsError, LogNotFoundError, PluginError,
+                     EventError, FormatVersionError, IdempotencyKeyError, InvalidDateError,
+                     LogCorruptError, LogError, LogExistsError, LogNotFoundError, PluginError,
                      RetractedEventError, TimelineError, TornTailError, UnknownEventError,
-                     UnknownFormatError, UnsupportedDateError, ValidationError)
+                     UnknownFormatError, UnsupportedDateError, ValidationError, ImportRowError,
+                     SchemaVersionError)
 from .exporting import export, export_bytes
-from .hookspecs import Exporter, hookimpl
-from .log import Log, VerifyReport
+from .hookspecs import Exporter, Importer, ImportRow, Rejection, hookimpl
+from .cameo import QUAD_CLASSES, CameoCode, cameo_code, cameo_codes, describe_cameo
+from .log import Log, RepairReport, VerifyReport
+from .stores import Store, open_store
+from .importing import ImportSummary, guess_format, import_file
+from .readers import (check_number, clip_text, country_from_name, json_members, read_tab_rows,
+                      read_text_lines)
 from .plugins import ENTRY_POINT_GROUP, PluginInfo, Plugins, make_plugin_manager
 from .records import STATUSES, Actor, Event, Place, Source, make_event_id, parse_actor, parse_place
 
@@ -25,15 +31,21 @@ __all__ = [
     "Event", "Actor", "Place", "Source", "STATUSES", "make_event_id", "parse_actor",
     "parse_place", "EDTFDate", "parse_date", "PRECISIONS", "date_in_words",
     # the log and its projection
-    "Log", "Entry", "ENTRY_TYPES", "FORMAT_VERSION", "VerifyReport", "Chronology",
-    "EventState", "fold", "format_time", "parse_time",
+    "Log", "Entry", "Append", "ENTRY_TYPES", "FORMAT_VERSION", "VerifyReport", "RepairReport",
+    "Chronology", "EventState", "fold", "format_time", "parse_time", "Store", "open_store",
     # plugins and export
     "Exporter", "hookimpl", "Plugins", "PluginInfo", "make_plugin_manager",
     "ENTRY_POINT_GROUP", "export", "export_bytes",
+    # import
+    "Importer", "ImportRow", "Rejection", "import_file", "guess_format", "ImportSummary",
+    "read_text_lines", "read_tab_rows", "json_members", "clip_text", "check_number",
+    "country_from_name",
+    # CAMEO event codes
+    "CameoCode", "cameo_codes", "cameo_code", "describe_cameo", "QUAD_CLASSES",
     # errors
     "TimelineError", "ValidationError", "InvalidDateError", "UnsupportedDateError",
     "EventError", "UnknownEventError", "DuplicateEventError", "RetractedEventError",
     "LogError", "LogNotFoundError", "LogExistsError", "ConcurrencyError", "LogCorruptError",
-    "TornTailError", "FormatVersionError", "PluginError", "DuplicateFormatError",
-    "UnknownFormatError",
+    "TornTailError", "FormatVersionError", "IdempotencyKeyError", "PluginError",
+    "DuplicateFormatError", "UnknownFormatError", "ImportRowError", "SchemaVersionError",
 ]

@@ -21,6 +21,9 @@ from .__about__ import __version__
 from .errors import RetractedEventError, TimelineError, ValidationError
 
 _STATUSES = ("occurred", "scheduled", "expected", "cancelled")
+_EMPTY: dict[str, Any] = {"summary": "", "actors": (), "place": None, "sources": (), "tags": (),
+                          "cameo": None}
+_CLEARABLE = tuple(_EMPTY)
 
 
 def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,7 +43,9 @@ def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
 def main() -> None:
     """Keep an honest, sourced, correctable record of diplomatic events.
 
-    LOG is a JSON Lines event log (create one with 'timeline init LOG').
+    LOG is an event log: a JSON Lines file (my.jsonl), a SQLite file
+    (my.sqlite or sqlite:///my.sqlite) or a PostgreSQL database
+    (postgresql://user@host/db). Create one with 'timeline init LOG'.
     Exit codes: 0 ok, 1 error, 2 usage, 3 concurrency conflict, 4 log failed
     verification.
     """
@@ -48,7 +53,10 @@ def main() -> None:
 
 # --- shared options -------------------------------------------------------------------------
 
-def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
+def _filter_options(func: Callable[..., Any] | None = None, *,
+                    as_of: bool = True) -> Any:
+    if func is None:  # @_filter_options(as_of=False)
+        return functools.partial(_filter_options, as_of=as_of)
     options = [
         click.option("--from", "date_from", metavar="EDTF",
                      help="Only events whose dates overlap this date or later."),
@@ -61,7 +69,7 @@ def _filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--text", help="Case-insensitive text in title, summary, actors or place."),
         click.option("--as-of", "as_of", metavar="POSITION|TIME",
                      help="The chronology as it stood at a log position or UTC record time."),
-    ]
+    ][: None if as_of else -1]
     for option in reversed(options):
         func = option(func)
     return func
@@ -86,6 +94,12 @@ def _chronology(log_path: str, as_of: str | None, filters: dict[str, Any],
 
     chronology = Log(log_path).chronology(as_of=_as_of(as_of), title=title)
     return chronology.filter(**filters)
+
+
+_KEY_OPTION = click.option(
+    "--idempotency-key", metavar="KEY",
+    help="Name this append; running the same command again with the same key prints the "
+    "original id and position and appends nothing.")
 
 
 def _event_options(required: bool) -> Callable[..., Any]:
@@ -113,6 +127,7 @@ def _event_options(required: bool) -> Callable[..., Any]:
             click.option("--status", type=click.Choice(_STATUSES)),
             click.option("--expected-position", type=int, metavar="N",
                          help="Refuse (exit 3) unless the log is at position N."),
+            _KEY_OPTION,
         ]
         for option in reversed(options):
             func = option(func)
@@ -160,11 +175,11 @@ def _fields(values: dict[str, Any]) -> dict[str, Any]:
 @click.argument("log", type=click.Path(dir_okay=False))
 @_errors
 def init(log: str) -> None:
-    """Create a new, empty LOG."""
+    """Create a new, empty LOG (a file, or the tables of a database log)."""
     from .log import Log
 
-    Log.create(log)
-    click.echo(f"created {log}")
+    target = Log.create(log)
+    click.echo(f"created {log if target.path is not None else target.location}")
 
 
 @main.command()
@@ -172,17 +187,22 @@ def init(log: str) -> None:
 @click.option("--id", "event_id", metavar="SLUG", help="Event id (default: from date and title).")
 @_event_options(required=True)
 @_errors
-def record(log: str, event_id: str | None, expected_position: int | None, **values: Any) -> None:
+def record(log: str, event_id: str | None, expected_position: int | None,
+           idempotency_key: str | None, **values: Any) -> None:
     """Record a new event in LOG; prints its id and position."""
     from .log import Log
     from .records import Event, make_event_id
 
     target = Log(log)
     fields = _fields(values)
+    earlier = target.entry_for_key(idempotency_key) if idempotency_key is not None else None
+    if event_id is None and earlier is not None:
+        event_id = earlier.event_id  # a retry: the id derived the first time
     if event_id is None:
-        taken = {e.event_id for e in target.entries()}  # retracted ids stay taken
+        taken = target.event_ids()  # retracted ids stay taken
         event_id = make_event_id(fields["date"], fields["title"], taken)
-    entry = target.record(Event(id=event_id, **fields), expected_position=expected_position)
+    entry = target.record(Event(id=event_id, **fields), expected_position=expected_position,
+                          idempotency_key=idempotency_key)
     click.echo(f"{entry.event_id}\t{entry.position}")
 
 
@@ -190,20 +210,32 @@ def record(log: str, event_id: str | None, expected_position: int | None, **valu
 @click.argument("log", type=click.Path(dir_okay=False))
 @click.argument("event_id", metavar="ID")
 @_event_options(required=False)
+@click.option("--clear", "clear", multiple=True, type=click.Choice(_CLEARABLE),
+              help="Empty a field (repeat for several).")
 @click.option("--reason", required=True, help="Why the record is corrected.")
 @_errors
 def revise(log: str, event_id: str, reason: str, expected_position: int | None,
-           **values: Any) -> None:
-    """Correct an event: the given fields replace the current ones."""
+           idempotency_key: str | None, clear: tuple[str, ...], **values: Any) -> None:
+    """Correct an event: the given fields replace the current ones.
+
+    A repeated option (--actor, --source, --tag) given at all replaces the
+    whole list; --clear empties a field.
+    """
     import attrs
 
     from .log import Log
 
     target = Log(log)
     fields = _fields(values)
-    chronology = target.chronology()
+    for name in clear:
+        if name in fields:
+            raise ValidationError("--clear", name, "clears a field that is also given",
+                                  f"Either give --{name.rstrip('s')} or --clear {name}.")
+        fields[name] = _EMPTY[name]
+    from .chronology import fold
+
+    chronology = fold(target.history(event_id))  # UnknownEventError if never recorded
     if not any(item.event.id == event_id for item in chronology):
-        target.history(event_id)  # raises UnknownEventError when it was never recorded
         raise RetractedEventError(f"id: event {event_id!r} was retracted; it cannot be revised.",
                                   event_id=event_id, fix="Record a new event instead.")
     current = chronology.get(event_id).event
@@ -211,7 +243,7 @@ def revise(log: str, event_id: str, reason: str, expected_position: int | None,
         raise TimelineError("fields: nothing to revise.", field="fields",
                             fix="Give at least one of --date, --title, --summary, --actor, ...")
     entry = target.revise(attrs.evolve(current, **fields), reason=reason,
-                          expected_position=expected_position)
+                          expected_position=expected_position, idempotency_key=idempotency_key)
     click.echo(f"{entry.event_id}\t{entry.position}")
 
 
@@ -221,12 +253,15 @@ def revise(log: str, event_id: str, reason: str, expected_position: int | None,
 @click.option("--reason", required=True, help="Why the event is withdrawn from the record.")
 @click.option("--expected-position", type=int, metavar="N",
               help="Refuse (exit 3) unless the log is at position N.")
+@_KEY_OPTION
 @_errors
-def retract(log: str, event_id: str, reason: str, expected_position: int | None) -> None:
+def retract(log: str, event_id: str, reason: str, expected_position: int | None,
+            idempotency_key: str | None) -> None:
     """Retract an event: it leaves the chronology; its history stays in the log."""
     from .log import Log
 
-    entry = Log(log).retract(event_id, reason=reason, expected_position=expected_position)
+    entry = Log(log).retract(event_id, reason=reason, expected_position=expected_position,
+                             idempotency_key=idempotency_key)
     click.echo(f"{entry.event_id}\t{entry.position}")
 
 
@@ -250,8 +285,9 @@ def list_(log: str, as_of: str | None, **filters: Any) -> None:
 def show(log: str, event_id: str, as_of: str | None) -> None:
     """Show one event as JSON, with its dates' bounds and record times."""
     from .entries import format_time
+    from .log import Log
 
-    item = _chronology(log, as_of, {}).get(event_id)
+    item = Log(log).state(event_id, as_of=_as_of(as_of))
     date = item.event.date
     data = item.event.to_dict()
     data["date_bounds"] = {"lower": date.lower and date.lower.isoformat(),
@@ -300,26 +336,51 @@ def export(log: str, format_: str, output: str, title: str | None, as_of: str | 
         run_export(chronology, format_, sys.stdout.buffer, plugins=plugins)
         sys.stdout.flush()
     else:
-        try:
-            run_export(chronology, format_, output, plugins=plugins)
-        except OSError as exc:  # a missing folder, no permission: no traceback, no file
-            raise TimelineError(f"output: {output!r} cannot be written: "
-                                f"{exc.strerror or exc}.", field="output", value=output,
-                                fix="Check that its folder exists and is writable.") from exc
-        click.echo(f"wrote {len(chronology)} events to {output}", err=True)
+        run_export(chronology, format_, output, plugins=plugins)
+        count = len(chronology)
+        click.echo(f"wrote {count} event{'' if count == 1 else 's'} to {output}", err=True)
 
 
 @main.command()
 @click.argument("log", type=click.Path(dir_okay=False))
 @click.option("--expect-head", metavar="HASH",
               help="Also fail unless the log still contains this head hash (detects truncation).")
+@click.option("--expect-position", type=int, metavar="N",
+              help="Also fail unless the log still reaches position N (detects truncation).")
+@click.option("--repair", is_flag=True,
+              help="First move an incomplete final line (left by a crash) to LOG.torn-OFFSET.")
 @_errors
-def verify(log: str, expect_head: str | None) -> None:
-    """Check every entry's hash, position and record; exit 4 at the first bad position."""
+def verify(log: str, expect_head: str | None, expect_position: int | None, repair: bool) -> None:
+    """Check every entry's hash, position and record; exit 4 at the first bad position.
+
+    With --repair, an incomplete final line is first moved to a side file
+    (only that line: a log with any bad complete entry is refused unchanged).
+    """
     from .log import Log
 
-    report = Log(log).verify(expect_head=expect_head)
+    target = Log(log)
+    if repair:
+        click.echo(f"repair: {target.repair()}")
+    report = target.verify(expect_head=expect_head, expect_position=expect_position)
     click.echo(f"ok: {report.entries} entries, {report.events} events, head {report.head_hash}")
+
+
+@main.command()
+@click.argument("source", metavar="SRC")
+@click.argument("destination", metavar="DST")
+@_errors
+def copy(source: str, destination: str) -> None:
+    """Copy the log SRC into DST, a new or empty log in any store (file, SQLite,
+    PostgreSQL): every entry exactly, record times and hashes included, each
+    checked on the way. All or nothing; then DST is verified.
+    """
+    from .log import Log
+
+    target = Log(source).copy_to(destination)
+    report = target.verify()
+    shown = destination if target.path is not None else target.location
+    click.echo(f"copied {report.entries} entries to {shown}; ok: {report.events} events, "
+               f"head {report.head_hash}")
 
 
 @main.command()
@@ -335,6 +396,65 @@ def formats() -> None:
         click.echo(f"warning: {failure.error}", err=True)
 
 
+@main.command("import")
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "format_", metavar="NAME",
+              help="Import format (see: timeline importers); default: guessed from the "
+              "file's suffix and content.")
+@click.option("--dry-run", is_flag=True, help="Read and check everything; append nothing.")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid rows and list the others (line, reason) in a side file; "
+              "without it, one invalid row stops the import and nothing is appended.")
+@click.option("--rejects", metavar="PATH",
+              help="The side file of rejected rows (default: FILE's name + .rejects.tsv, "
+              "in LOG's folder).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Events per append; each batch is all-or-nothing.")
+@click.option("--option", "reader_options", multiple=True, metavar="NAME=VALUE",
+              help="An option of the format's reader, e.g. delimiter=; for csv (repeat).")
+@_filter_options(as_of=False)
+@_errors
+def import_(log: str, file: str, format_: str | None, dry_run: bool, skip_invalid: bool,
+            rejects: str | None, batch_size: int, reader_options: tuple[str, ...],
+            **filters: Any) -> None:
+    """Import the events of FILE (ICEWS, GDELT, TimelineJS, CSV, iCal, JSON...) into LOG.
+
+    Safe to repeat: rows already imported (same source identity or event id)
+    are skipped, so an interrupted import is finished by running it again.
+    Prints a summary: rows read, events recorded, duplicates skipped, rows
+    rejected by reason.
+    """
+    from .importing import import_file
+
+    options = {}
+    for item in reader_options:
+        name, equals, value = item.partition("=")
+        if not equals or not name:
+            raise ValidationError("--option", item, "is not NAME=VALUE",
+                                  "For example --option delimiter=;")
+        options[name] = value
+    source: Any = sys.stdin.buffer if file == "-" else file
+    summary = import_file(log, source, format_, dry_run=dry_run, skip_invalid=skip_invalid,
+                          rejects=rejects, batch_size=batch_size, filters=filters,
+                          progress=True, options=options)
+    for line in summary.lines():
+        click.echo(line)
+
+
+@main.command()
+@_errors
+def importers() -> None:
+    """List the installed import formats (name, suffixes, description)."""
+    from .plugins import make_plugin_manager
+
+    plugins = make_plugin_manager()
+    for name, importer in plugins.importers().items():
+        click.echo(f"{name}\t{' '.join(importer.suffixes) or '-'}\t{importer.description}")
+    for failure in plugins.failures:
+        click.echo(f"warning: {failure.error}", err=True)
+
+
 @main.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @_errors
@@ -344,22 +464,28 @@ def plugins_(as_json: bool) -> None:
 
     plugins = make_plugin_manager()
     plugins.exporters()  # runs the hooks, so hook failures are reported too
+    plugins.importers()
     formats_by_plugin: dict[str, list[str]] = {}
     for name, owner in plugins.format_owners.items():
         formats_by_plugin.setdefault(owner, []).append(name)
+    importers_by_plugin: dict[str, list[str]] = {}
+    for name, owner in plugins.importer_owners.items():
+        importers_by_plugin.setdefault(owner, []).append(name)
     rows = []
     for info in plugins.infos.values():
         errors = [f.error for f in plugins.failures if f.name == info.name]
         rows.append({"name": info.name, "distribution": info.distribution,
                      "version": info.version, "hooks": list(info.hooks),
                      "formats": formats_by_plugin.get(info.name, []),
+                     "importers": importers_by_plugin.get(info.name, []),
                      "status": "error" if errors else "ok", "error": errors[0] if errors else None})
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
         detail = row["error"] or f"hooks: {', '.join(row['hooks'])}; formats: " + (
-            ", ".join(row["formats"]) or "-")
+            ", ".join(row["formats"]) or "-") + (
+            f"; importers: {', '.join(row['importers'])}" if row["importers"] else "")
         click.echo(f"{row['name']}\t{row['distribution'] or '-'} {row['version'] or ''}\t"
                    f"{row['status']}\t{detail}")
 

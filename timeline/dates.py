@@ -33,10 +33,13 @@ negative and ``Y``-prefixed years), which ``datetime.date`` cannot bound.
 Whitespace anywhere in the string is refused (:class:`~timeline.errors.InvalidDateError`).
 
 The reference parser is the ``edtf`` package. It takes several milliseconds a
-string, so the common forms (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, each with an
-optional final qualifier) take a fast path, proved equal to the library by a
-property test (``tests/test_dates_property.py``), and every result is cached by
-string.
+string, so the common forms take a fast path, proved equal to the library by
+property tests (``tests/test_dates_property.py``, ``tests/test_dates_fast_forms.py``):
+``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, unspecified digits ``201X`` ``20XX``
+``2XXX`` ``2013-XX`` ``2013-XX-XX`` ``2013-08-XX`` (each with an optional final
+qualifier) and unqualified seasons ``2014-21``..``2014-24``. Anything else,
+and the edge cases of those forms (year 0000, winter 9999, a leading ``0``
+before ``X``), goes to the library. Every result is cached by string.
 """
 
 from __future__ import annotations
@@ -58,6 +61,12 @@ _RANK = {name: rank for rank, name in enumerate(PRECISIONS)}
 
 # ASCII digits only: ``\d`` would also match Arabic-Indic or full-width digits.
 _FAST = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([?~%]?)")
+# Unspecified digits (EDTF level 1) the fast path takes: a year with its last 1..3 digits
+# unspecified (first digit 1-9), a year with month or month and day unspecified, a
+# month with its day unspecified.
+_FAST_UNSPECIFIED = re.compile(
+    r"([1-9](?:[0-9]{2}X|[0-9]XX|XXX)|[0-9]{4}-XX(?:-XX)?|[0-9]{4}-(?:0[1-9]|1[0-2])-XX)"
+    r"([?~%]?)")
 _FIX = "Use EDTF: 2013-08-28, 2013-08, 2013, 2013?, 2013-08~, 201X or 2013-08-28/2013-09-02."
 
 
@@ -130,7 +139,29 @@ def _parse_cached(text: str) -> EDTFDate:
     match = _FAST.fullmatch(text)
     if match:
         return _parse_fast(text, match)
+    match = _FAST_UNSPECIFIED.fullmatch(text)
+    if match and not text.startswith("0000"):
+        return _parse_unspecified(text, match)
     return _parse_with_library(text)
+
+
+def _parse_unspecified(text: str, match: re.Match[str]) -> EDTFDate:
+    body, qualifier = match.groups()
+    if len(body) == 4:  # 201X, 20XX, 2XXX: a decade, century or millennium
+        missing = body.count("X")
+        first = int(body[:4 - missing]) * 10 ** missing
+        lower, upper = _dt.date(first, 1, 1), _dt.date(first + 10 ** missing - 1, 12, 31)
+        precision = ("decade", "century", "millennium")[missing - 1]
+    elif body[5:7] != "XX":  # 2013-08-XX: the month is known
+        year, month = int(body[:4]), int(body[5:7])
+        lower = _dt.date(year, month, 1)
+        upper = _dt.date(year, month, calendar.monthrange(year, month)[1])
+        precision = "month"
+    else:  # 2013-XX, 2013-XX-XX
+        year = int(body[:4])
+        lower, upper, precision = _dt.date(year, 1, 1), _dt.date(year, 12, 31), "year"
+    return EDTFDate(text, lower, upper, precision,
+                    uncertain=qualifier in ("?", "%"), approximate=qualifier in ("~", "%"))
 
 
 def _parse_fast(text: str, match: re.Match[str]) -> EDTFDate:
@@ -143,8 +174,13 @@ def _parse_fast(text: str, match: re.Match[str]) -> EDTFDate:
     else:
         month = int(month_s)
         if not 1 <= month <= 12:
+            if 21 <= month <= 24 and day_s is None and not qualifier and (
+                    year, month) != (9999, 24):
+                # a season (level 1); the library refuses a qualified one
+                lower, upper = _season_bounds(year, month)
+                return EDTFDate(text, lower, upper, "season")
             if 21 <= month <= 41 and day_s is None:
-                # a season (level 1, 21..24) or a sub-year grouping (level 2, 25..41)
+                # a qualified season, or a sub-year grouping (level 2, 25..41)
                 return _parse_with_library(text)
             raise InvalidDateError("date", text, f"has month {month_s}, which is not 01..12", _FIX)
         last = calendar.monthrange(year, month)[1]
@@ -177,7 +213,7 @@ def _parse_with_library(text: str) -> EDTFDate:
         raise InvalidDateError("date", text, "is empty", _FIX)
     if any(c.isspace() for c in text):  # the library's parser would skip it silently
         raise InvalidDateError("date", text, "contains whitespace, which EDTF does not allow",
-                               "Remove the spaces, for example 2013-08-28.")
+                               _FIX)
     try:
         parsed = parse_edtf(text)
     except Exception as exc:  # the library raises its own EDTFParseException (and others)

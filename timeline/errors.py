@@ -33,6 +33,9 @@ class TimelineError(Exception):
     """
 
     exit_code: int = EXIT_DOMAIN
+    #: For an error raised by :meth:`timeline.Log.append_batch`: the 0-based index of the
+    #: item that was refused (the whole batch was refused with it); otherwise ``None``.
+    batch_index: int | None = None
 
     def __init__(self, message: str, *, field: str | None = None, value: Any = None,
                  fix: str | None = None) -> None:
@@ -55,9 +58,11 @@ class ValidationError(TimelineError, ValueError):
     The message has the form ``<field>: <value!r> <what is wrong>. <fix>``.
     """
 
-    def __init__(self, field: str, value: Any, problem: str, fix: str | None = None) -> None:
-        shown = _shorten(value)
-        super().__init__(f"{field}: {shown} {problem}.", field=field, value=value, fix=fix)
+    def __init__(self, field: str, value: Any, problem: str, fix: str | None = None, *,
+                 show_value: bool = True) -> None:
+        # show_value=False for problems about absence, where the value says nothing.
+        shown = f"{_shorten(value)} " if show_value else ""
+        super().__init__(f"{field}: {shown}{problem}.", field=field, value=value, fix=fix)
 
 
 class InvalidDateError(ValidationError):
@@ -112,11 +117,27 @@ class ConcurrencyError(LogError):
     def __init__(self, expected: int, actual: int) -> None:
         self.expected = expected
         self.actual = actual
+        why = ("another writer appended first" if expected < actual
+               else f"position {expected} does not exist yet")
         super().__init__(
-            f"expected_position: the log is at position {actual}, not {expected}; "
-            "another writer appended first.",
+            f"expected_position: the log is at position {actual}, not {expected}; {why}.",
             field="expected_position", value=expected,
             fix="Read the log again and retry with the new position.")
+
+
+class IdempotencyKeyError(TimelineError):
+    """An idempotency key was given again for a different entry.
+
+    Attributes: ``key`` and ``position`` (where the key's original entry is).
+    """
+
+    def __init__(self, key: str, position: int, original: str) -> None:
+        self.key = key
+        self.position = position
+        super().__init__(
+            f"idempotency_key: {_shorten(key)} was used at position {position} for a different "
+            f"entry ({original}).", field="idempotency_key", value=key,
+            fix="Retry with exactly the same entry, or give a new key for a new entry.")
 
 
 class LogCorruptError(LogError):
@@ -139,6 +160,24 @@ class FormatVersionError(LogCorruptError):
     """An entry was written by a newer log format version than this library reads."""
 
 
+class SchemaVersionError(LogError):
+    """A database log was set up by a newer version of diplomatic-timeline than this one.
+
+    Attributes: ``found`` (the database's schema version) and ``supported`` (the
+    newest this version reads). Nothing was read or written.
+    """
+
+    exit_code = EXIT_CORRUPT
+
+    def __init__(self, location: str, found: int, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"log: {location!r} has schema version {found}, newer than version {supported} "
+            "which this version of diplomatic-timeline reads.", field="schema_version",
+            value=found, fix="Upgrade diplomatic-timeline.")
+
+
 class PluginError(TimelineError):
     """A plugin failed to load, register or run; ``plugin`` names it."""
 
@@ -158,7 +197,25 @@ class DuplicateFormatError(PluginError):
 
 
 class UnknownFormatError(PluginError):
-    """No installed exporter has this format name."""
+    """No installed exporter (or importer) has this format name, or the format of
+    an import file cannot be guessed."""
+
+
+class ImportRowError(TimelineError):
+    """A row of an import file is invalid (and ``--skip-invalid`` was not given), or
+    the file as a whole cannot be read (no header, not JSON).
+
+    Attributes: ``line`` (1-based line of the file), ``reason`` (the short
+    phrase the import summary counts by, e.g. ``"invalid date"``) and
+    ``detail`` (the full sentence naming the field, the value and the fix).
+    Nothing was appended when it is raised.
+    """
+
+    def __init__(self, line: int, reason: str, detail: str, *, fix: str | None = None) -> None:
+        self.line = line
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"line {line}: {detail}", field="line", value=line, fix=fix)
 
 
 def _shorten(value: Any, limit: int = 80) -> str:

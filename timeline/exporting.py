@@ -38,8 +38,17 @@ def export(chronology: Chronology, format: str, output: str | os.PathLike[str] |
         _run(writer, chronology, output, options, format, plugins)
         return
     target = Path(output)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                               dir=target.parent if str(target.parent) else ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                   dir=target.parent if str(target.parent) else ".")
+    except OSError as exc:  # a missing folder, no permission: nothing was written
+        raise TimelineError(f"output: {str(target)!r} cannot be written: "
+                            f"{exc.strerror or exc}.", field="output", value=str(target),
+                            fix="Check that its folder exists and is writable.") from exc
+    if target.is_dir():
+        Path(tmp).unlink()
+        raise TimelineError(f"output: {str(target)!r} is a folder.", field="output",
+                            value=str(target), fix="Give a file name, e.g. out/chronology.ics.")
     try:
         with os.fdopen(fd, "wb") as stream:
             _run(writer, chronology, stream, options, format, plugins)

@@ -1,40 +1,53 @@
-"""The append-only log: a JSON Lines file of hash-chained entries.
+"""The append-only log: hash-chained entries in a store, and the rules for appending.
 
-Durability contract (full text in ``docs/log-format.md``):
+:class:`Log` is the one front door. It opens the store a location names
+(:func:`timeline.stores.open_store`): a JSON Lines file (the default), a
+``.sqlite`` file or ``sqlite:///path`` URL, or a ``postgresql://`` URL. The
+rules live here, once, so every store behaves the same: the expected position
+(optimistic concurrency), which transitions are allowed, idempotency keys,
+record times that never go back, all-or-nothing batches. Each store keeps the
+entries, the hash chain and the durability promise (``docs/log-format.md``,
+``docs/stores.md``).
 
-- An append is *acknowledged* when :meth:`Log.record` / :meth:`Log.revise` /
-  :meth:`Log.retract` return (the CLI then prints the position). Before
-  returning, the whole line has been written with one ``write`` call on the
-  file and ``fsync`` has completed.
-- Appends hold an exclusive lock on the log file itself (``portalocker``,
-  ``flock`` on POSIX) from reading the head to the ``fsync``, so concurrent
-  writers, in threads or processes, get one global order.
-- Readers take a shared lock only long enough to read the file's size, then
-  read up to that size: every byte there is a complete, fsynced append.
-- A write that fails part-way is truncated back under the lock, so a failed
-  append leaves the file as it was. Only a crash can leave an incomplete final
-  line; reads report it and appends refuse until it is repaired.
+Durability contract (full text in ``docs/log-format.md``, "Durability"):
+
+- An append is *acknowledged* when :meth:`Log.record`, :meth:`Log.revise`,
+  :meth:`Log.retract` or :meth:`Log.append_batch` return (the CLI then prints
+  the position). Before returning, the new entries are on stable storage: the
+  file's ``fsync`` returned (file store), or the database committed with
+  ``synchronous=FULL`` (SQLite) or a synchronous commit (PostgreSQL).
+- Appends hold the store's write lock from reading the head to that point
+  (``flock`` on the file, ``BEGIN IMMEDIATE`` in SQLite, ``LOCK TABLE ... IN
+  EXCLUSIVE MODE`` in PostgreSQL), so concurrent writers, in threads,
+  processes or on other machines, get one global order.
+- Readers see the log as it was between two appends, never half of one.
+- A failed append leaves the log as it was. Only a crash can leave an
+  incomplete final line in a file; reads report it, appends refuse, and
+  :meth:`Log.repair` moves it to a side file.
+- An ``idempotency_key`` makes a retry safe: an append whose key is already in
+  the log, for the same content, returns the original entry and writes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterator
-from pathlib import Path
+from collections import ChainMap
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
-import portalocker
-
-from .chronology import Chronology, fold
-from .entries import GENESIS_HASH, Entry
-from .errors import (ConcurrencyError, DuplicateEventError, LogCorruptError, LogError,
-                     LogExistsError, LogNotFoundError, RetractedEventError, TornTailError, UnknownEventError,
-                     ValidationError)
+from .chronology import Chronology, EventState, fold
+from .entries import GENESIS_HASH, Append, Entry, _check_key, body_hash
+from .errors import (ConcurrencyError, IdempotencyKeyError, LogCorruptError, LogExistsError,
+                     LogNotFoundError, TimelineError, UnknownEventError, ValidationError)
 from .records import Event
+from .stores import Store, open_store
+from .stores.base import RepairReport, Writer, check_transition
+from .stores.jsonl import _write_all  # noqa: F401 - the seam tests/crash_harness.py patches
 
-__all__ = ["Log", "VerifyReport"]
+__all__ = ["Log", "VerifyReport", "RepairReport"]
 
-_READ_CHUNK = 1 << 20
+_HEX = frozenset("0123456789abcdef")
+_COPY_CHUNK = 5000  # entries a write when copying: one fsync / insert batch each
 
 
 class VerifyReport:
@@ -49,117 +62,119 @@ class VerifyReport:
 
 
 class Log:
-    """An append-only, hash-chained log of entries in a JSON Lines file.
+    """An append-only, hash-chained log of entries, in whichever store holds it.
 
-    ``Log(path)`` opens an existing log (raises
+    ``Log(location)`` opens an existing log (raises
     :class:`~timeline.errors.LogNotFoundError` if there is none);
-    :meth:`Log.create` makes a new, empty one. A ``Log`` object caches what it
-    has read and, on the next operation, reads only the bytes appended since.
+    :meth:`Log.create` makes a new, empty one. ``location`` is a path (a
+    ``.sqlite`` / ``.sqlite3`` suffix means SQLite, anything else a JSON Lines
+    file), a ``sqlite:///path`` URL or a ``postgresql://`` URL (needs the
+    ``postgres`` extra). ``path`` is the log's file (``None`` for PostgreSQL),
+    ``location`` how messages name it (a URL without its password), ``store``
+    the :class:`~timeline.stores.Store` behind it.
+
+    One object may be shared by threads; several objects, processes and, with
+    PostgreSQL, machines may append to one log at once.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        if self.path.is_dir():
-            raise LogNotFoundError(f"log: {str(self.path)!r} is a folder, not a log file.",
-                                   field="log", value=str(self.path),
-                                   fix="Give the path of a .jsonl log file.")
-        if not self.path.is_file():
-            raise LogNotFoundError(f"log: {str(self.path)!r} does not exist.", field="log",
-                                   value=str(self.path),
-                                   fix=f"Create it with: timeline init {self.path}")
-        # What has been read and checked so far: the prefix [0, _offset).
-        self._offset = 0
-        self._position = 0
-        self._head = GENESIS_HASH
-        self._last_time = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
-        self._live: dict[str, bool] = {}  # event id -> not retracted
+    def __init__(self, location: str | os.PathLike[str]) -> None:
+        self._attach(open_store(location))
+
+    def _attach(self, store: Store) -> None:
+        self.store = store
+        self.path = store.path
+        self.location = store.location
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str]) -> Log:
-        """Create an empty log file (exclusively) and fsync its directory."""
-        target = Path(path)
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            raise LogExistsError(f"log: {str(target)!r} already exists.", field="log",
-                                 value=str(target),
-                                 fix="Choose another path, or use the existing log.") from None
-        except OSError as exc:  # a missing folder, no permission: say so, not a traceback
-            raise LogError(f"log: {str(target)!r} cannot be created: {exc.strerror}.",
-                           field="log", value=str(target),
-                           fix="Check that its folder exists and is writable.") from None
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        _fsync_dir(target.parent)
-        return cls(target)
+    def create(cls, location: str | os.PathLike[str]) -> Log:
+        """Create an empty log (file: exclusively, fsynced with its folder; database: the
+        schema, with its version). Raises :class:`~timeline.errors.LogExistsError`."""
+        log = cls.__new__(cls)
+        log._attach(open_store(location, create=True))
+        return log
 
     # -- reading ---------------------------------------------------------------------------
 
     def entries(self, *, after: int = 0) -> Iterator[Entry]:
         """Yield entries in order (those with position > ``after``), checking each.
 
-        Streams the file; memory does not grow with the log. Raises
-        :class:`~timeline.errors.LogCorruptError` at the first bad entry and
-        :class:`~timeline.errors.TornTailError` if the snapshot ends with an
-        incomplete line.
+        Streams; memory does not grow with the log beyond the set of event ids
+        and idempotency keys. Raises :class:`~timeline.errors.LogCorruptError`
+        at the first bad entry and :class:`~timeline.errors.TornTailError` if a
+        file ends with an incomplete line (after yielding every complete entry
+        before it).
         """
-        size = self._snapshot_size()
-        position, prev, live = 0, GENESIS_HASH, {}
-        last_time = None
-        with open(self.path, "rb") as f:
-            for _offset, line in _lines(f, size):
-                position += 1
-                entry = Entry.from_line(line, position=position, prev=prev)
-                if last_time is not None and entry.recorded_at < last_time:
-                    raise LogCorruptError(
-                        f"log entry at position {position} has a record time earlier than the "
-                        "entry before it; record times never go backwards.", position=position)
-                last_time = entry.recorded_at
-                _check_transition(live, entry.type, entry.event_id, position=position)
-                live[entry.event_id] = entry.type != "retracted"
-                prev = entry.hash
-                if position > after:
-                    yield entry
+        return self.store.entries(after=after)
 
     def chronology(self, *, as_of: int | _dt.datetime | None = None,
                    title: str | None = None) -> Chronology:
         """The projection: current events, optionally as of a position or record time.
 
         ``as_of`` is a 1-based position (entries after it are ignored) or an
-        aware ``datetime`` (entries recorded after it are ignored).
+        aware ``datetime`` (entries recorded after it are ignored). A database
+        store reads only the entries up to that point.
         """
-        return fold(self.entries(), as_of=as_of, title=title or self.path.stem)
+        exact = isinstance(as_of, int) and not isinstance(as_of, bool)
+        timed = isinstance(as_of, _dt.datetime) and as_of.tzinfo is not None
+        entries = self.store.entries(upto=as_of if exact else None,  # type: ignore[arg-type]
+                                     until=as_of if timed else None)  # type: ignore[arg-type]
+        return fold(entries, as_of=as_of, title=title or self.store.title)
 
     def history(self, event_id: str) -> list[Entry]:
-        """Every entry that touched ``event_id``, in order; raises UnknownEventError."""
-        found = [e for e in self.entries() if e.event_id == event_id]
+        """Every entry that touched ``event_id``, in order; raises UnknownEventError.
+
+        A database store answers from its index on event ids, without reading
+        the rest of the log.
+        """
+        found = self.store.history(event_id)
         if not found:
             raise UnknownEventError(f"id: no event {event_id!r} in this log.", event_id=event_id,
                                     fix="List the ids with: timeline list LOG")
         return found
 
+    def state(self, event_id: str, *, as_of: int | _dt.datetime | None = None) -> EventState:
+        """One event as the chronology holds it (now, or ``as_of`` as in :meth:`chronology`),
+        folded from its history alone. Raises UnknownEventError if it is not in the
+        chronology (never recorded, retracted, or not yet recorded then)."""
+        return fold(self.store.history(event_id), as_of=as_of).get(event_id)
+
+    def event_ids(self) -> set[str]:
+        """Every event id ever recorded in the log, retracted ones included (ids stay taken)."""
+        return self.store.event_ids()
+
     @property
     def head(self) -> tuple[int, str]:
         """``(position, hash)`` of the last entry; ``(0, 64 zeros)`` for an empty log."""
-        with open(self.path, "rb") as f:
-            portalocker.lock(f, portalocker.LOCK_SH)
-            try:
-                self._catch_up(f)
-            finally:
-                portalocker.unlock(f)
-        return self._position, self._head
+        return self.store.head()
+
+    def entry_for_key(self, idempotency_key: str) -> Entry | None:
+        """The entry appended with this idempotency key, or ``None`` if there is none.
+
+        Lets an importer ask "is this row in already?" without appending.
+        """
+        _check_key(idempotency_key)
+        return self.store.entry_for_key(idempotency_key)
 
     def verify(self, *, expect_head: str | None = None,
                expect_position: int | None = None) -> VerifyReport:
-        """Check every line, position, hash and record from the start.
+        """Check every entry, position, hash and record from the start.
 
         ``expect_head`` (a hash printed by an earlier ``timeline verify``) and
-        ``expect_position`` also detect a log truncated at a line boundary.
-        Returns a :class:`VerifyReport`; raises
-        :class:`~timeline.errors.LogCorruptError` naming the first bad position.
+        ``expect_position`` (the last position you knew of) also detect a log
+        truncated at an entry boundary: the log must still hold an entry with
+        that hash / reach that position (it may have grown since). Given both,
+        the hash must be the one at that position. Returns a
+        :class:`VerifyReport`; raises :class:`~timeline.errors.LogCorruptError`
+        naming the first bad position (:class:`~timeline.errors.TornTailError`
+        naming the byte offset of an incomplete final line), or
+        :class:`~timeline.errors.ValidationError` for a malformed expectation.
         """
+        if expect_head is not None and (not isinstance(expect_head, str) or len(
+                expect_head) != 64 or not set(expect_head) <= _HEX):
+            raise ValidationError("expect_head", expect_head, "is not a SHA-256 hash (64 "
+                                  "lowercase hex digits)",
+                                  "Give the head hash printed by 'timeline verify'.")
+        _check_position("expect_position", expect_position)
         count, head, live, head_at = 0, GENESIS_HASH, set(), None
         for entry in self.entries():
             count, head = entry.position, entry.hash
@@ -177,148 +192,214 @@ class Log:
             raise LogCorruptError(
                 f"log has no entry with the expected head hash {expect_head}; it ends at "
                 f"position {count}: the log was truncated or replaced.", position=count + 1)
+        if None not in (expect_head, expect_position, head_at) and head_at != expect_position:
+            raise LogCorruptError(
+                f"log has the expected head hash at position {head_at}, not at the expected "
+                f"position {expect_position}: the log was rewritten.",
+                position=min(head_at, expect_position))  # type: ignore[type-var]
         return VerifyReport(count, head, len(live))
+
+    # -- repair and copy -------------------------------------------------------------------
+
+    def repair(self) -> RepairReport:
+        """Move an incomplete final line (a crash during an append) to a side file.
+
+        Verifies every complete entry first and refuses, changing nothing, with
+        :class:`~timeline.errors.LogCorruptError` if any is bad: only a torn
+        tail is repaired, never a complete entry. The file store keeps the
+        removed bytes in ``LOG.torn-OFFSET`` (see ``docs/log-format.md``); a
+        database store has no torn tail and reports that nothing was done.
+        Returns a :class:`RepairReport`.
+        """
+        return self.store.repair()
+
+    def copy_to(self, destination: str | os.PathLike[str]) -> Log:
+        """Copy every entry, exactly (positions, record times, hashes), into a new or
+        empty log at ``destination`` (any store), checking each on the way; returns it.
+
+        All or nothing: if any entry fails its check, or the write fails, the
+        destination is left as it was (a destination this call created is
+        removed). Raises :class:`~timeline.errors.LogExistsError` if the
+        destination already holds entries, ValidationError if it is this log.
+        """
+        store, created = _open_or_create(destination)
+        try:
+            if _same_place(self.store, store):
+                raise ValidationError("destination", store.location, "is the log being copied",
+                                      "Copy to another file or database.")
+            with store.writing() as writer:
+                if writer.position:
+                    raise LogExistsError(
+                        f"log: {store.location!r} already holds {writer.position} "
+                        f"entr{'y' if writer.position == 1 else 'ies'}.", field="log",
+                        value=store.location, fix="Copy into a new or empty log.")
+                chunk: list[Entry] = []
+                for entry in self.entries():
+                    if body_hash(entry._body()) != entry.hash:  # would not re-serialise as read
+                        raise LogCorruptError(
+                            f"log entry at position {entry.position} does not serialise back to "
+                            "its hash; it cannot be copied exactly.", position=entry.position)
+                    chunk.append(entry)
+                    if len(chunk) == _COPY_CHUNK:
+                        writer.write(chunk)
+                        chunk = []
+                writer.write(chunk)
+        except BaseException:
+            if created:
+                store.remove()
+            raise
+        copy = Log.__new__(Log)
+        copy._attach(store)
+        return copy
 
     # -- appending -------------------------------------------------------------------------
 
-    def record(self, event: Event, *, expected_position: int | None = None) -> Entry:
+    def record(self, event: Event, *, expected_position: int | None = None,
+               idempotency_key: str | None = None) -> Entry:
         """Append a *recorded* entry for a new event; returns the acknowledged entry.
 
         Raises DuplicateEventError if the id is taken (even by a retracted
         event), ConcurrencyError if ``expected_position`` is given and the log
-        has moved past it.
+        is not at it. With ``idempotency_key``: if an entry with that key is in
+        the log already, for the same content, returns it and writes nothing
+        (whatever ``expected_position`` says); for other content, raises
+        :class:`~timeline.errors.IdempotencyKeyError`.
         """
-        return self._append("recorded", event.id, event, None, expected_position)
+        return self._commit([Append.record(event, idempotency_key=idempotency_key)],
+                            expected_position, batch=False)[0]
 
-    def revise(self, event: Event, *, reason: str,
-               expected_position: int | None = None) -> Entry:
-        """Append a *revised* entry: ``event`` replaces the current record of its id."""
-        return self._append("revised", event.id, event, _reason(reason), expected_position)
+    def revise(self, event: Event, *, reason: str, expected_position: int | None = None,
+               idempotency_key: str | None = None) -> Entry:
+        """Append a *revised* entry: ``event`` replaces the current record of its id.
 
-    def retract(self, event_id: str, *, reason: str,
-                expected_position: int | None = None) -> Entry:
-        """Append a *retracted* entry: the event leaves the chronology from now on."""
-        return self._append("retracted", event_id, None, _reason(reason), expected_position)
+        Raises UnknownEventError / RetractedEventError; otherwise as :meth:`record`.
+        """
+        return self._commit([Append.revise(event, reason=reason,
+                                           idempotency_key=idempotency_key)],
+                            expected_position, batch=False)[0]
 
-    def _append(self, kind: str, event_id: str, event: Event | None, reason: str | None,
-                expected_position: int | None) -> Entry:
-        with open(self.path, "r+b") as f:
-            portalocker.lock(f, portalocker.LOCK_EX)
-            try:
-                self._catch_up(f)
-                if expected_position is not None and expected_position != self._position:
-                    raise ConcurrencyError(expected_position, self._position)
-                _check_transition(self._live, kind, event_id, position=None)
-                now = _dt.datetime.now(_dt.timezone.utc)
-                # Record time never goes backwards, so as-of by time is as-of by position.
-                recorded_at = max(now, self._last_time)
-                entry = Entry.create(position=self._position + 1, recorded_at=recorded_at,
-                                     type=kind, event_id=event_id, event=event, reason=reason,
-                                     prev=self._head)
-                line = entry.to_line()
-                start = self._offset
+    def retract(self, event_id: str, *, reason: str, expected_position: int | None = None,
+                idempotency_key: str | None = None) -> Entry:
+        """Append a *retracted* entry: the event leaves the chronology from now on.
+
+        Raises UnknownEventError / RetractedEventError; otherwise as :meth:`record`.
+        """
+        return self._commit([Append.retract(event_id, reason=reason,
+                                            idempotency_key=idempotency_key)],
+                            expected_position, batch=False)[0]
+
+    def append_batch(self, items: Iterable[Append], *,
+                     expected_position: int | None = None) -> list[Entry]:
+        """Append several entries at once, all or none; returns one entry per item.
+
+        Under one lock, every item is checked in order against the log and the
+        items before it; if any is refused, the error is raised with its
+        ``batch_index`` set and nothing is written. Otherwise all new entries
+        are written at once (one write and one ``fsync``, or one transaction),
+        share one record time, and are acknowledged together. An item whose
+        ``idempotency_key`` is in the log already (or earlier in the batch) for
+        the same content gives back that entry and writes nothing.
+        ``expected_position`` is checked against the log before the batch, and
+        only if the batch writes something. An empty batch returns ``[]``.
+        After a crash mid-write, see ``docs/log-format.md``: only a retry with
+        the same keys is safe.
+        """
+        return self._commit(list(items), expected_position, batch=True)
+
+    def _commit(self, items: list[Append], expected_position: int | None, *,
+                batch: bool) -> list[Entry]:
+        _check_position("expected_position", expected_position)
+        for index, item in enumerate(items):
+            if not isinstance(item, Append):
+                raise _at(ValidationError("item", item, "is not an Append",
+                                          "Build items with Append.record, Append.revise or "
+                                          "Append.retract."), index, batch)
+        if not items:
+            return []
+        with self.store.writing() as writer:
+            earlier = {i.idempotency_key: writer.entry_for_key(i.idempotency_key)
+                       for i in items if i.idempotency_key is not None}
+            # A batch made only of retries writes nothing, so it cannot conflict.
+            writes = any(i.idempotency_key is None or earlier[i.idempotency_key] is None
+                         for i in items)
+            if writes and expected_position is not None and expected_position != writer.position:
+                raise ConcurrencyError(expected_position, writer.position)
+            recorded_at = max(_dt.datetime.now(_dt.timezone.utc), writer.last_time)
+            live: MutableMapping[str, bool] = ChainMap({}, _States(writer))
+            done: list[Entry] = []
+            new: list[Entry] = []
+            for index, item in enumerate(items):
                 try:
-                    f.seek(start)
-                    written = f.write(line)
-                    f.flush()
-                    if written != len(line):
-                        raise OSError(f"short write: {written} of {len(line)} bytes")
-                    os.fsync(f.fileno())
-                except BaseException:
-                    f.truncate(start)  # leave no partial line behind
-                    f.flush()
-                    os.fsync(f.fileno())
-                    raise
-                self._offset = start + len(line)
-                self._position, self._head = entry.position, entry.hash
-                self._last_time = recorded_at
-                self._live[event_id] = kind != "retracted"
-                return entry
-            finally:
-                portalocker.unlock(f)
-
-    # -- internals -------------------------------------------------------------------------
-
-    def _snapshot_size(self) -> int:
-        with open(self.path, "rb") as f:
-            portalocker.lock(f, portalocker.LOCK_SH)
-            try:
-                return os.fstat(f.fileno()).st_size
-            finally:
-                portalocker.unlock(f)
-
-    def _catch_up(self, f) -> None:  # noqa: ANN001
-        """Read and check what was appended since the last call (caller holds a lock)."""
-        size = os.fstat(f.fileno()).st_size
-        if size < self._offset:
-            raise LogCorruptError(f"log shrank from {self._offset} to {size} bytes while open.",
-                                  position=self._position)
-        for offset, line in _lines(f, size, start=self._offset):
-            entry = Entry.from_line(line, position=self._position + 1, prev=self._head)
-            _check_transition(self._live, entry.type, entry.event_id, position=entry.position)
-            self._live[entry.event_id] = entry.type != "retracted"
-            self._position, self._head = entry.position, entry.hash
-            self._last_time = max(self._last_time, entry.recorded_at)
-            self._offset = offset + len(line) + 1
+                    done.append(_prepare(writer, item, earlier, live, new, recorded_at))
+                except TimelineError as exc:
+                    raise _at(exc, index, batch) from None
+            writer.write(new)
+            return done
 
 
-def _lines(f, size: int, start: int = 0) -> Iterator[tuple[int, bytes]]:  # noqa: ANN001
-    """Yield ``(offset, line)`` for complete lines in ``[start, size)``; a tail without
-    a newline raises TornTailError naming its byte offset."""
-    f.seek(start)
-    offset, pending, remaining = start, b"", size - start
-    while remaining > 0:
-        chunk = f.read(min(_READ_CHUNK, remaining))
-        if not chunk:
-            break
-        remaining -= len(chunk)
-        pending += chunk
-        lines = pending.split(b"\n")
-        pending = lines.pop()
-        for line in lines:
-            yield offset, line
-            offset += len(line) + 1
-    if pending:
-        raise TornTailError(
-            f"log ends with an incomplete line of {len(pending)} bytes at byte offset {offset} "
-            "(an append was interrupted).", offset=offset,
-            fix="Run 'timeline verify LOG --repair' to move it to a side file.")
+def _prepare(writer: Writer, item: Append, earlier: dict[str, Entry | None],
+             live: MutableMapping[str, bool], new: list[Entry],
+             recorded_at: _dt.datetime) -> Entry:
+    """The entry for ``item``: an earlier one with its key, or a new one added to ``new``."""
+    key = item.idempotency_key
+    if key is not None and earlier[key] is not None:
+        original = earlier[key]
+        if not original.same_content(item):  # type: ignore[union-attr]
+            raise IdempotencyKeyError(key, original.position,  # type: ignore[union-attr]
+                                      f"{original.type} event {original.event_id!r}")  # type: ignore[union-attr]
+        return original  # type: ignore[return-value]
+    check_transition(live, item.type, item.event_id, position=None)
+    live[item.event_id] = item.type != "retracted"
+    entry = Entry.create(position=writer.position + len(new) + 1, recorded_at=recorded_at,
+                         type=item.type, event_id=item.event_id, event=item.event,
+                         reason=item.reason, prev=new[-1].hash if new else writer.head,
+                         idempotency_key=key)
+    new.append(entry)
+    if key is not None:
+        earlier[key] = entry  # a later item of the batch with this key is a retry of it
+    return entry
 
 
-def _check_transition(live: dict[str, bool], kind: str, event_id: str,
-                      position: int | None) -> None:
-    state = live.get(event_id)
-    if position is not None:  # replaying the log: a bad transition is corruption
-        if (kind == "recorded" and state is not None) or (kind != "recorded" and state is not True):
-            raise LogCorruptError(f"log entry at position {position} {kind} event {event_id!r}, "
-                                  "which the entries before it do not allow.", position=position)
-        return
-    if kind == "recorded" and state is not None:
-        raise DuplicateEventError(
-            f"id: event {event_id!r} is already recorded"
-            + (" (and was retracted)" if state is False else "") + ".", event_id=event_id,
-            # a retracted event cannot be revised: only a new id helps
-            fix="Give another --id." if state is False
-            else "Give another --id, or use 'timeline revise' to correct it.")
-    if kind != "recorded" and state is None:
-        raise UnknownEventError(f"id: no event {event_id!r} in this log.", event_id=event_id,
-                                fix="List the ids with: timeline list LOG")
-    if kind != "recorded" and state is False:
-        raise RetractedEventError(f"id: event {event_id!r} was retracted; it cannot be {kind}.",
-                                  event_id=event_id, fix="Record a new event instead.")
+class _States(Mapping[str, bool]):
+    """The writer's event states as a read-only mapping (``None`` is "absent")."""
+
+    def __init__(self, writer: Writer) -> None:
+        self._writer = writer
+
+    def __getitem__(self, event_id: str) -> bool:
+        state = self._writer.event_state(event_id)
+        if state is None:
+            raise KeyError(event_id)
+        return state
+
+    def __iter__(self) -> Iterator[str]:  # pragma: no cover - never listed
+        raise TypeError("the event states of a store are looked up, not listed")
+
+    def __len__(self) -> int:  # pragma: no cover - never counted
+        raise TypeError("the event states of a store are looked up, not counted")
 
 
-def _reason(reason: str) -> str:
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 2000 or any(
-            ord(c) < 32 for c in reason):
-        raise ValidationError("reason", reason, "is not a one-line reason of 1 to 2000 characters",
-                              "Say why, e.g. --reason 'date confirmed by the ministry'.")
-    return reason
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path if str(path) else ".", os.O_RDONLY)
+def _open_or_create(location: str | os.PathLike[str]) -> tuple[Store, bool]:
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        return open_store(location), False
+    except LogNotFoundError:
+        return open_store(location, create=True), True
+
+
+def _same_place(a: Store, b: Store) -> bool:
+    if a.path is not None and b.path is not None:
+        return os.path.realpath(a.path) == os.path.realpath(b.path)
+    return a.location == b.location
+
+
+def _check_position(name: str, value: int | None) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise ValidationError(name, value, "is not a log position (a whole number, 0 or more)",
+                              "Give the position of the last entry you read; 0 for an empty "
+                              "log.")
+
+
+def _at(error: TimelineError, index: int, batch: bool) -> TimelineError:
+    if batch:
+        error.batch_index = index
+    return error

@@ -1,4 +1,4 @@
-"""Plugin discovery and the format registry, with failures isolated per plugin.
+"""Plugin discovery and the format registries, with failures isolated per plugin.
 
 :func:`make_plugin_manager` loads every entry point in the ``timeline`` group
 (first-party plugins included) one at a time: a plugin that fails to import,
@@ -18,7 +18,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import DuplicateFormatError, PluginError, UnknownFormatError
-from .hookspecs import Exporter
+from .hookspecs import Exporter, Importer
 
 __all__ = ["Plugins", "PluginInfo", "make_plugin_manager", "ENTRY_POINT_GROUP"]
 
@@ -43,7 +43,8 @@ class Plugins:
 
     ``pm`` is the :class:`pluggy.PluginManager`; ``failures`` lists
     :class:`PluginInfo` with an ``error``; :meth:`exporters` maps format names
-    to :class:`~timeline.hookspecs.Exporter`.
+    to :class:`~timeline.hookspecs.Exporter`, :meth:`importers` to
+    :class:`~timeline.hookspecs.Importer`.
     """
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
@@ -51,10 +52,13 @@ class Plugins:
         self.infos: dict[str, PluginInfo] = {}
         self.failures: list[PluginInfo] = []
         self._exporters: dict[str, Exporter] | None = None
-        self._ambiguous: dict[str, tuple[str, str]] = {}
-        self._hook_failures: list[PluginInfo] = []  # found by exporters(), redone on recompute
-        #: format name -> the plugin that provides it (filled by :meth:`exporters`).
+        self._importers: dict[str, Importer] | None = None
+        self._ambiguous: dict[str, dict[str, tuple[str, str]]] = {}  # hook -> name -> owners
+        self._hook_failures: dict[str, list[PluginInfo]] = {}  # hook -> found, redone on recompute
+        #: export format name -> the plugin that provides it (filled by :meth:`exporters`).
         self.format_owners: dict[str, str] = {}
+        #: import format name -> the plugin that provides it (filled by :meth:`importers`).
+        self.importer_owners: dict[str, str] = {}
 
     def register(self, plugin: Any, name: str, *, distribution: str | None = None,
                  version: str | None = None) -> None:
@@ -76,7 +80,7 @@ class Plugins:
             return
         hooks = tuple(sorted(h.name for h in self.pm.get_hookcallers(plugin) or ()))
         self.infos[name] = PluginInfo(name, distribution, version, hooks)
-        self._exporters = None
+        self._exporters = self._importers = None
 
     def _unverified(self, plugin: Any) -> list[Any]:
         found = []
@@ -101,60 +105,78 @@ class Plugins:
         :attr:`failures`; a name claimed twice is left out and exporting it
         raises :class:`~timeline.errors.DuplicateFormatError` naming both.
         """
-        if self._exporters is not None:
-            return self._exporters
-        # A recompute (after register()) reports hook problems afresh, not twice.
-        self.failures = [f for f in self.failures
-                         if not any(f is h for h in self._hook_failures)]
-        self._hook_failures = []
-        self._ambiguous = {}
-        found: dict[str, Exporter] = {}
+        if self._exporters is None:
+            self._exporters, self.format_owners = self._collect("timeline_exporters", Exporter)
+        return self._exporters
+
+    def exporter(self, name: str) -> Exporter:
+        """The exporter called ``name``; raises UnknownFormatError or DuplicateFormatError."""
+        return self._pick(self.exporters(), "timeline_exporters", name, "export", "formats")
+
+    def importers(self) -> dict[str, Importer]:
+        """Format name -> Importer, from every plugin's ``timeline_importers`` hook.
+
+        Failures are isolated exactly as for :meth:`exporters`.
+        """
+        if self._importers is None:
+            self._importers, self.importer_owners = self._collect("timeline_importers", Importer)
+        return self._importers
+
+    def importer(self, name: str) -> Importer:
+        """The importer called ``name``; raises UnknownFormatError or DuplicateFormatError."""
+        return self._pick(self.importers(), "timeline_importers", name, "import", "importers")
+
+    def _pick(self, found: dict[str, Any], hook: str, name: str, verb: str, command: str) -> Any:
+        ambiguous = self._ambiguous.get(hook, {})
+        if name in ambiguous:
+            raise DuplicateFormatError(name, *ambiguous[name])
+        if name not in found:
+            raise UnknownFormatError(
+                f"format: {name!r} is not an installed {verb} format.", plugin=None,
+                fix=f"Installed formats: {', '.join(found) or 'none'} (see: timeline {command}).")
+        return found[name]
+
+    def _collect(self, hook: str, kind: type) -> tuple[dict[str, Any], dict[str, str]]:
+        # A recompute (after register()) reports this hook's problems afresh, not twice.
+        stale = self._hook_failures.pop(hook, [])
+        self.failures = [f for f in self.failures if not any(f is h for h in stale)]
+        failures: list[PluginInfo] = []
+        self._hook_failures[hook] = failures
+        ambiguous: dict[str, tuple[str, str]] = {}
+        self._ambiguous[hook] = ambiguous
+        found: dict[str, Any] = {}
         owner: dict[str, str] = {}
         # Registration order, whatever pluggy's call order (last registered first) or
         # tryfirst/trylast marks: "first" in a DuplicateFormatError is registered first.
         rank = {name: i for i, (name, _) in enumerate(self.pm.list_name_plugin())}
-        impls = sorted(self.pm.hook.timeline_exporters.get_hookimpls(),
+        impls = sorted(getattr(self.pm.hook, hook).get_hookimpls(),
                        key=lambda impl: rank.get(impl.plugin_name, len(rank)))
         for impl in impls:
             name = self.pm.get_name(impl.plugin) or "?"
             try:
                 result = impl.function()
                 items = list(result or ())
-                if not all(isinstance(x, Exporter) for x in items):
-                    raise TypeError("timeline_exporters must return a list of Exporter")
+                if not all(isinstance(x, kind) for x in items):
+                    raise TypeError(f"{hook} must return a list of {kind.__name__}")
             except Exception as exc:
                 info = self.infos.get(name)
                 self._fail(name, info.distribution if info else None,
                            info.version if info else None,
-                           f"failed in hook timeline_exporters: {type(exc).__name__}: {exc}")
-                self._hook_failures.append(self.failures[-1])
+                           f"failed in hook {hook}: {type(exc).__name__}: {exc}")
+                failures.append(self.failures[-1])
                 continue
-            for exporter in items:
-                if exporter.name in owner or exporter.name in self._ambiguous:
-                    first = owner.pop(exporter.name, None) or self._ambiguous[exporter.name][0]
-                    found.pop(exporter.name, None)
-                    self._ambiguous[exporter.name] = (first, name)
-                    err = DuplicateFormatError(exporter.name, first, name)
+            for item in items:
+                if item.name in owner or item.name in ambiguous:
+                    first = owner.pop(item.name, None) or ambiguous[item.name][0]
+                    found.pop(item.name, None)
+                    ambiguous[item.name] = (first, name)
+                    err = DuplicateFormatError(item.name, first, name)
                     self.failures.append(PluginInfo(name, None, None, (), str(err)))
-                    self._hook_failures.append(self.failures[-1])
+                    failures.append(self.failures[-1])
                     continue
-                owner[exporter.name] = name
-                found[exporter.name] = exporter
-        self._exporters = dict(sorted(found.items()))
-        self.format_owners = dict(sorted(owner.items()))
-        return self._exporters
-
-    def exporter(self, name: str) -> Exporter:
-        """The exporter called ``name``; raises UnknownFormatError or DuplicateFormatError."""
-        exporters = self.exporters()
-        if name in self._ambiguous:
-            raise DuplicateFormatError(name, *self._ambiguous[name])
-        if name not in exporters:
-            raise UnknownFormatError(
-                f"format: {name!r} is not an installed export format.", plugin=None,
-                fix=f"Installed formats: {', '.join(exporters) or 'none'} "
-                "(see: timeline formats).")
-        return exporters[name]
+                owner[item.name] = name
+                found[item.name] = item
+        return dict(sorted(found.items())), dict(sorted(owner.items()))
 
 
 def make_plugin_manager(*, entry_points: bool = True) -> Plugins:

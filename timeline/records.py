@@ -55,6 +55,11 @@ CAMEO_NON_STATE: frozenset[str] = frozenset({
 })
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_URL_UNSAFE = re.compile(r'[\s<>"{}|\\^`]')
+# An http(s) URL whose host is plain ASCII (no user info, no IPv6 brackets) and that holds
+# nothing _URL_UNSAFE matches: every check of _check_url passes, so urlsplit is skipped.
+_PLAIN_URL = re.compile(r'[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(?::[0-9]*)?'
+                        r'(?:[/?#][^\s<>"{}|\\^`]*)?')
 _CAMEO_EVENT = re.compile(r"[0-9]{2,4}")  # ASCII: \d also matches other scripts' digits
 _CAMEO_ACTOR = re.compile(r"(?:[A-Z]{3})(?:[A-Z0-9]{3})*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
@@ -86,9 +91,13 @@ class _Text:
     multiline: bool = False
 
     def __call__(self, inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
-        name = _field_name(inst, attribute)
         if value is None and not self.required:
             return
+        if type(value) is str and (not self.required or value.strip()) and len(
+                value) <= self.max_length and not (
+                _CONTROL if self.multiline else _CONTROL_LINE).search(value):
+            return  # the common case, checked without building the field name
+        name = _field_name(inst, attribute)
         if not isinstance(value, str):
             raise ValidationError(name, value, "is not text", "Give a string.")
         if self.required and not value.strip():
@@ -103,6 +112,9 @@ class _Text:
             raise ValidationError(name, value, f"contains control character "
                                   f"U+{ord(bad.group()):04X} at index {bad.start()}",
                                   f"Remove it; this field takes {allowed}.")
+
+
+_URL_TEXT = _Text(2000)
 
 
 def _field_name(inst: Any, attribute: attrs.Attribute) -> str:  # type: ignore[type-arg]
@@ -147,11 +159,21 @@ def _check_status(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  #
 def _check_url(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # type: ignore[type-arg]
     if value is None:
         return
-    _Text(2000)(inst, attribute, value)
+    _URL_TEXT(inst, attribute, value)
+    if _PLAIN_URL.fullmatch(value):
+        return
     parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or value != value.strip():
+    if parts.scheme.lower() not in ("http", "https"):
         raise ValidationError("source.url", value, "is not an http(s) URL",
                               "Give an address starting with https:// or http://.")
+    if not parts.hostname:
+        raise ValidationError("source.url", value, "has no host name",
+                              "Give a full address, e.g. https://example.org/page.")
+    bad = _URL_UNSAFE.search(value)
+    if bad:  # RFC 3986 section 2: these never appear unencoded in a URI
+        raise ValidationError("source.url", value, f"contains {bad.group()!r} at index "
+                              f"{bad.start()}, which a URL cannot hold unencoded",
+                              "Percent-encode it (a space is %20).")
 
 
 def _to_country(value: Any) -> Any:
@@ -267,7 +289,8 @@ class Source:
     def __attrs_post_init__(self) -> None:
         if self.url is None and (self.title is None or not self.title.strip()):
             raise ValidationError("source", None, "has neither a url nor a title",
-                                  "Give the address, or the title of a print source.")
+                                  "Give the address, or the title of a print source.",
+                                  show_value=False)
 
 
 @attrs.frozen(slots=True)
@@ -325,14 +348,14 @@ class Event:
                                   f"Fields are: {', '.join(sorted(_EVENT_KEYS))}.")
         for key in ("id", "date", "title"):
             if key not in data:
-                raise ValidationError(key, None, "is missing", f"Give the event's {key}.")
+                raise ValidationError(key, None, "is missing", f"Give the event's {key}.",
+                                      show_value=False)
         place = data.get("place")
         return cls(
             id=data["id"], date=data["date"], title=data["title"],
             summary=data.get("summary", ""),
-            actors=[Actor(**_only(a, "actor", ("code", "name", "role")))
-                    for a in _list(data.get("actors"), "actors")],
-            place=None if place is None else Place(**_only(place, "place", ("name", "country"))),
+            actors=[_actor(a) for a in _list(data.get("actors"), "actors")],
+            place=None if place is None else _place(place),
             sources=[Source(**_only(s, "source", ("url", "title", "publisher", "published")))
                      for s in _list(data.get("sources"), "sources")],
             tags=_list(data.get("tags"), "tags"),
@@ -354,6 +377,40 @@ def _list(value: Any, name: str) -> list[Any]:
     if not isinstance(value, list):
         raise ValidationError(name, value, "is not a list", "Give a JSON array.")
     return value
+
+
+def _actor(data: Any) -> Actor:
+    key = _plain_key(data, "code", _ACTOR_KEYS)
+    if key is None:
+        return Actor(**_only(data, "actor", ("code", "name", "role")))
+    return _cached_actor(*key)
+
+
+def _place(data: Any) -> Place:
+    key = _plain_key(data, "name", _PLACE_KEYS)
+    if key is None:
+        return Place(**_only(data, "place", ("name", "country")))
+    return _cached_place(*key)
+
+
+def _plain_key(data: Any, required: str, keys: dict[str, None]) -> tuple[Any, ...] | None:
+    """The values of ``keys`` when ``data`` is a dict of those keys only, with ``required``,
+    holding only strings and None (hashable, and what the constructor takes as given);
+    ``None`` otherwise, and the caller goes the uncached way (same errors)."""
+    if type(data) is not dict or required not in data or not data.keys() <= keys.keys():
+        return None
+    values = tuple(map(data.get, keys))
+    for value in values:
+        if value is not None and type(value) is not str:
+            return None
+    return values
+
+
+_ACTOR_KEYS = dict.fromkeys(("code", "name", "role"))  # in the constructors' order
+_PLACE_KEYS = dict.fromkeys(("name", "country"))
+# Frozen records shared between events: an error is raised again each time (not cached).
+_cached_actor = lru_cache(maxsize=8192)(Actor)
+_cached_place = lru_cache(maxsize=8192)(Place)
 
 
 def _only(value: Any, name: str, keys: tuple[str, ...]) -> dict[str, Any]:

@@ -1,11 +1,12 @@
-"""First-party plugin: the ``ical`` exporter.
+"""First-party plugin: the ``ical`` exporter and importer.
 
 Registered through the ``timeline`` entry point group, exactly as a
 third-party plugin would be. The writer lives in :mod:`timeline_ical.writer`
-and is imported only when this format is exported.
+and is imported only when this format is exported; the reader, in
+:mod:`timeline_ical.reader`, only when a file is imported.
 """
 
-from timeline import Exporter, hookimpl
+from timeline import Exporter, Importer, hookimpl
 
 
 @hookimpl
@@ -17,5 +18,18 @@ def timeline_exporters() -> list[Exporter]:
             media_type="text/calendar",
             suffix=".ics",
             writer="timeline_ical.writer:write",
+        )
+    ]
+
+
+@hookimpl
+def timeline_importers() -> list[Importer]:
+    return [
+        Importer(
+            name="ical",
+            description="iCalendar (RFC 5545) files: each VEVENT becomes an event",
+            suffixes=(".ics", ".ical", ".ifb"),
+            reader="timeline_ical.reader:read",
+            sniffer="timeline_ical.reader:sniff",
         )
     ]

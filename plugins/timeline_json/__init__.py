@@ -1,11 +1,12 @@
-"""First-party plugin: the ``json`` exporter.
+"""First-party plugin: the ``json`` exporter and importer.
 
 Registered through the ``timeline`` entry point group, exactly as a
 third-party plugin would be. The writer lives in :mod:`timeline_json.writer`
-and is imported only when this format is exported.
+and is imported only when this format is exported; the reader, in
+:mod:`timeline_json.reader`, only when a file is imported.
 """
 
-from timeline import Exporter, hookimpl
+from timeline import Exporter, Importer, hookimpl
 
 
 @hookimpl
@@ -17,5 +18,18 @@ def timeline_exporters() -> list[Exporter]:
             media_type="application/json",
             suffix=".json",
             writer="timeline_json.writer:write",
+        )
+    ]
+
+
+@hookimpl
+def timeline_importers() -> list[Importer]:
+    return [
+        Importer(
+            name="json",
+            description="this project's JSON export, back into events without loss",
+            suffixes=(".json",),
+            reader="timeline_json.reader:read",
+            sniffer="timeline_json.reader:sniff",
         )
     ]

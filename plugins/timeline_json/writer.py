@@ -43,7 +43,8 @@ Rules:
   defaults. Keys appear in the order above. Converting an exported event back to
   :meth:`timeline.Event.to_dict` form means: ``date`` -> ``date.edtf``,
   ``published`` -> ``published.edtf``, drop ``null`` members of actors, place and
-  sources, drop ``record``.
+  sources, drop ``record``. :func:`timeline_json.document.read_export` does it,
+  and reads a whole export back into the chronology it was written from.
 - Record times are UTC with microseconds and a ``Z``, as in the log.
 - Bytes are deterministic: UTF-8, non-ASCII kept as is (``ensure_ascii=False``),
   one trailing newline. The document is streamed event by event; the bytes equal
@@ -56,16 +57,14 @@ option raises :class:`timeline.ValidationError` naming it.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from typing import Any, BinaryIO
 
-from timeline import Chronology, EDTFDate, EventState, ValidationError, format_time
+from timeline import Chronology, ValidationError
+
+from .document import FORMAT, event_document
 
 __all__ = ["FORMAT", "write", "event_document"]
-
-#: The value of the document's ``format`` key; bumped when the shape changes.
-FORMAT = "diplomatic-timeline/1"
 
 
 def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
@@ -89,44 +88,6 @@ def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
     if pad and len(chronology):
         out.write(("\n" + " " * indent).encode("utf-8"))  # type: ignore[operator]
     out.write(("]" + closing + "\n").encode("utf-8"))
-
-
-def event_document(state: EventState) -> dict[str, Any]:
-    """One ``events`` member: the event's fields plus its ``record`` facts."""
-    event = state.event
-    return {
-        "id": event.id,
-        "date": _date(event.date),
-        "title": event.title,
-        "summary": event.summary,
-        "actors": [{"code": a.code, "name": a.name, "role": a.role} for a in event.actors],
-        "place": None if event.place is None else {"name": event.place.name,
-                                                   "country": event.place.country},
-        "sources": [{"url": s.url, "title": s.title, "publisher": s.publisher,
-                     "published": None if s.published is None else _date(s.published)}
-                    for s in event.sources],
-        "tags": list(event.tags),
-        "cameo": event.cameo,
-        "status": event.status,
-        "record": {
-            "recorded_at": format_time(state.recorded_at),
-            "updated_at": format_time(state.updated_at),
-            "revisions": state.revisions,
-            "first_position": state.first_position,
-            "last_position": state.last_position,
-        },
-    }
-
-
-def _date(date: EDTFDate) -> dict[str, Any]:
-    return {
-        "edtf": date.edtf,
-        "lower": None if date.lower is None else date.lower.isoformat(),
-        "upper": None if date.upper is None else date.upper.isoformat(),
-        "precision": date.precision,
-        "uncertain": date.uncertain,
-        "approximate": date.approximate,
-    }
 
 
 def _indent(options: dict[str, Any]) -> int | None:

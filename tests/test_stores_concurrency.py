@@ -1,0 +1,109 @@
+"""The database stores under concurrent writers and killed writers.
+
+- 8 writer processes, each on its own connection, append to one PostgreSQL log (and one
+  SQLite log) while a reader reads: one global order, each writer's appends in its own order,
+  no interleaving, and a reader never sees a gap (insert order is commit order).
+- The fault-injection harness of the durability issue (``tests/crash_harness.py``) run against
+  SQLite and PostgreSQL: writers SIGKILLed at random moments, restarted, retrying with their
+  idempotency keys; afterwards every acknowledged entry is there exactly once. The checks read
+  a JSON Lines copy of the log (``Log.copy_to``), so they are the very checks the file store
+  passes.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import crash_harness
+import pg
+from test_stores import CTX, append_many, check_one_global_order
+from timeline import Log
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_location(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
+    if request.param == "postgres":
+        return pg.new_postgres_log_url
+    return lambda name: str(tmp_path / f"{name}.sqlite")
+
+
+def test_eight_writers_and_a_reader(db_location: Callable[[str], str]) -> None:
+    log = Log.create(db_location("eight"))
+    writers, count = 8, 24
+    barrier = CTX.Barrier(writers)
+    processes = [CTX.Process(target=append_many, args=(log.location, w, count, barrier))
+                 for w in range(writers)]
+    for p in processes:
+        p.start()
+    seen = []
+    reader = Log(log.location)
+    while any(p.is_alive() for p in processes):
+        positions = [e.position for e in reader.entries()]
+        assert positions == list(range(1, len(positions) + 1))  # no gap, ever
+        seen.append(len(positions))
+    for p in processes:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    assert seen == sorted(seen)  # a reader never sees the log go back
+    check_one_global_order(log, writers, count)
+
+
+# --- killed writers ------------------------------------------------------------------------
+
+def trial(location: str, workdir: Path, seed: int, *, duration: float,
+          writers: int = 4) -> crash_harness.TrialResult:
+    """One trial of the harness against a database log (see ``crash_harness.run_trial``)."""
+    rng = random.Random(seed)
+    acks = [workdir / f"writer-{w}.acks" for w in range(writers)]
+    errors = [workdir / f"writer-{w}.error" for w in range(writers)]
+    result = crash_harness.TrialResult()
+
+    def start(w: int) -> int:
+        return crash_harness._spawn(location, w, acks[w], rng.randrange(1 << 30), False,
+                                    errors[w])
+
+    def kill(pid: int, w: int) -> None:
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        result.kills += 1
+        if not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
+            detail = errors[w].read_text() if errors[w].exists() else f"status {status}"
+            result.problems.append(f"writer {w} died on its own before the kill: {detail}")
+
+    pids = [start(w) for w in range(writers)]
+    try:
+        end = time.monotonic() + duration
+        while time.monotonic() < end:
+            time.sleep(rng.uniform(0.002, 0.06))
+            w = rng.randrange(writers)
+            kill(pids[w], w)
+            pids[w] = start(w)
+    finally:
+        for w, pid in enumerate(pids):
+            kill(pid, w)
+    copy = workdir / "copy.jsonl"
+    Log(location).copy_to(copy)  # verifies every entry on the way
+    crash_harness.check_log(copy, acks, result)
+    return result
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the harness forks and SIGKILLs writers")
+def test_killed_writers_lose_no_acknowledged_entry(db_location: Callable[[str], str],
+                                                   tmp_path: Path) -> None:
+    summary = crash_harness.RunSummary()
+    rng = random.Random(20261130)
+    for n in range(6):
+        folder = tmp_path / f"trial-{n}"
+        folder.mkdir()
+        location = Log.create(db_location(f"crash{n}")).location
+        summary.add(n, trial(location, folder, rng.randrange(1 << 30), duration=0.5))
+    assert summary.problems == []
+    assert summary.kills >= 6 * 5 and summary.acknowledged > 0
+    assert (summary.lost, summary.duplicates, summary.torn_repaired) == (0, 0, 0)

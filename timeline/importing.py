@@ -1,0 +1,461 @@
+"""Importing a file into a log through an importer plugin: safe to repeat, safe to stop.
+
+:func:`import_file` reads a file with an importer (see
+:class:`~timeline.hookspecs.Importer`), and appends one *recorded* entry per new
+event. The rules:
+
+- **Format.** Given by name, or guessed: the importers whose suffixes match the
+  file's suffix and whose sniffer accepts its first 64 KiB; failing that, any
+  importer whose sniffer accepts the content. No single answer is an
+  :class:`~timeline.errors.UnknownFormatError` asking for ``format``.
+- **All or nothing.** Without ``skip_invalid`` the whole file is read and checked
+  first; the first row that gives no event raises
+  :class:`~timeline.errors.ImportRowError` with its line number, and nothing is
+  appended. With ``skip_invalid`` such rows are counted by reason and listed,
+  with line number, reason and detail, in a tab-separated side file
+  (``<log folder>/<file name>.rejects.tsv`` unless ``rejects`` names one),
+  written atomically at the end.
+- **Idempotent.** Each row carries its source identity (``"icews:32889836:2018-06-01"``),
+  stored as the entry's idempotency key. A row whose key, or whose event id, is
+  already in the log (or earlier in the same file) is a duplicate and is
+  skipped, so importing a file twice appends nothing the second time. Retracted
+  events count: an analyst's retraction is not undone by a re-import.
+- **Batches.** New events are appended ``batch_size`` at a time, each batch
+  all-or-nothing (:meth:`timeline.Log.append_batch`); an import that is killed
+  leaves whole batches, and running it again appends only what is missing.
+- **Filters.** ``filters`` are the keyword arguments of
+  :meth:`timeline.Chronology.filter` (``actor="PAK"``, ``date_from="2018-06"``,
+  ``cameo="04"``...); rows whose event does not match are counted as filtered out.
+
+The closing :class:`ImportSummary` gives rows read, events recorded, duplicates
+skipped, rows filtered out and rows rejected by reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import attrs
+
+from .chronology import Chronology, EventState
+from .entries import Append
+from .errors import (DuplicateEventError, ImportRowError, PluginError, TimelineError,
+                     UnknownFormatError, ValidationError)
+from .hookspecs import Importer, ImportRow, Rejection
+from .log import Log
+from .plugins import Plugins, make_plugin_manager
+from .records import Event
+
+__all__ = ["import_file", "guess_format", "ImportSummary", "SNIFF_BYTES"]
+
+#: How much of a file a sniffer sees.
+SNIFF_BYTES = 64 * 1024
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+@attrs.frozen(slots=True)
+class ImportSummary:
+    """What an import did (or, with ``dry_run``, would do).
+
+    - ``format``: the importer's name; ``source``: the file's name.
+    - ``rows``: rows read; ``recorded``: events appended (would be appended,
+      in a dry run); ``duplicates``: rows skipped because the log (or the file
+      before them) already has their key or event id; ``filtered``: rows that
+      gave an event the filters left out.
+    - ``rejected``: reason -> number of rows, most frequent first.
+    - ``rejects_path``: the side file listing rejected rows, or ``None``.
+    - ``positions``: ``(first, last)`` log positions appended, or ``None``.
+    - ``seconds``: wall time taken.
+    """
+
+    format: str
+    source: str
+    rows: int
+    recorded: int
+    duplicates: int
+    filtered: int
+    rejected: dict[str, int]
+    rejects_path: str | None
+    dry_run: bool
+    positions: tuple[int, int] | None
+    seconds: float
+
+    @property
+    def rejected_rows(self) -> int:
+        """All rejected rows, whatever the reason."""
+        return sum(self.rejected.values())
+
+    def lines(self) -> list[str]:
+        """The summary as lines of text, as ``timeline import`` prints it."""
+        verb = "would be recorded" if self.dry_run else "recorded"
+        out = [f"format: {self.format}", f"rows read: {self.rows}",
+               f"events {verb}: {self.recorded}", f"duplicates skipped: {self.duplicates}"]
+        if self.filtered:
+            out.append(f"rows filtered out: {self.filtered}")
+        out.append(f"rows rejected: {self.rejected_rows}")
+        out += [f"  {reason}: {count}" for reason, count in self.rejected.items()]
+        if self.rejects_path:
+            out.append(f"rejected rows listed in: {self.rejects_path}")
+        if self.positions:
+            out.append(f"log positions: {self.positions[0]}-{self.positions[1]}")
+        out.append(f"time: {self.seconds:.2f} s")
+        return out
+
+
+def import_file(log: Log | str | os.PathLike[str], source: str | os.PathLike[str] | BinaryIO,
+                format: str | None = None, *, dry_run: bool = False,
+                skip_invalid: bool = False, rejects: str | os.PathLike[str] | None = None,
+                batch_size: int = 500, filters: dict[str, Any] | None = None,
+                plugins: Plugins | None = None, progress: bool = False,
+                options: dict[str, Any] | None = None) -> ImportSummary:
+    """Import ``source`` (a path or a binary stream) into ``log``; see the module docstring.
+
+    ``options`` go to the reader. ``progress`` shows a progress bar (tqdm) on
+    stderr. Raises :class:`~timeline.errors.LogNotFoundError` for a missing log,
+    :class:`~timeline.errors.TimelineError` (field ``file``) for an unreadable
+    file, :class:`~timeline.errors.UnknownFormatError` /
+    :class:`~timeline.errors.DuplicateFormatError` for the format,
+    :class:`~timeline.errors.ImportRowError` for an invalid row (without
+    ``skip_invalid``) or an unreadable file, :class:`~timeline.errors.PluginError`
+    for a reader that cannot be loaded or fails, and
+    :class:`~timeline.errors.ValidationError` for bad ``filters`` or ``batch_size``.
+    On any error nothing of the current batch is appended; whole batches before
+    it stay (run the import again to finish it).
+    """
+    started = time.monotonic()
+    target = log if isinstance(log, Log) else Log(log)
+    if type(batch_size) is not int or batch_size < 1:
+        raise ValidationError("batch_size", batch_size, "is not a whole number >= 1",
+                              "Give for example 500.")
+    matcher = _Matcher(filters or {})
+    plugins = plugins or make_plugin_manager()
+    name = _source_name(source)
+    with _open(source) as stream:
+        importer = plugins.importer(format) if format else guess_format(
+            name, _head(stream), plugins)
+        reader = _load(importer, plugins)
+        if not skip_invalid:  # read everything first: one bad row and nothing is appended
+            for row in _progress(_run(reader, stream, options, importer, plugins), stream,
+                                 progress, "checking"):
+                if isinstance(row.record, Rejection):
+                    raise ImportRowError(
+                        row.line, row.record.reason, row.record.detail,
+                        fix="Nothing was imported. Correct the row, or import with "
+                            "--skip-invalid (skip_invalid=True) to list rejected rows "
+                            "in a side file.")
+            stream.seek(0)
+        side = None
+        try:
+            if skip_invalid and not (dry_run and rejects is None):
+                side = _RejectsFile(Path(rejects) if rejects is not None
+                                    else _default_rejects(target, name))
+            job = _Job(target, matcher, batch_size, dry_run)
+            for row in _progress(_run(reader, stream, options, importer, plugins), stream,
+                                 progress, "importing"):
+                if isinstance(row.record, Rejection):
+                    job.rows += 1
+                    job.rejected[row.record.reason] += 1
+                    if side is not None:
+                        side.add(row.line, row.record)
+                    continue
+                job.add(row)
+            job.flush()
+            rejects_path = side.commit() if side is not None else None
+        finally:
+            if side is not None:
+                side.discard()
+    return ImportSummary(importer.name, name, job.rows, job.recorded, job.duplicates,
+                         job.filtered, dict(job.rejected.most_common()), rejects_path, dry_run,
+                         job.positions, round(time.monotonic() - started, 3))
+
+
+def guess_format(name: str | None, head: bytes, plugins: Plugins | None = None) -> Importer:
+    """The importer for a file called ``name`` whose first bytes are ``head``.
+
+    Suffix first (an importer listing it, whose sniffer accepts the content or
+    that has no sniffer), then content alone. Raises
+    :class:`~timeline.errors.UnknownFormatError` when no importer, or more than
+    one, fits.
+    """
+    plugins = plugins or make_plugin_manager()
+    importers = list(plugins.importers().values())
+    suffix = Path(name).suffix.lower() if name else ""
+    by_suffix = [i for i in importers if suffix and suffix in i.suffixes]
+    verdicts = {i.name: _sniff(i, head) for i in importers}
+    for candidates in ([i for i in by_suffix if verdicts[i.name] is not False],
+                       [i for i in importers if verdicts[i.name]]):
+        sure = [i for i in candidates if verdicts[i.name]]
+        if len(sure) == 1 or (not sure and len(candidates) == 1):
+            return (sure or candidates)[0]
+        if len(sure) > 1:
+            raise UnknownFormatError(
+                f"format: {name or 'the input'!r} could be any of "
+                f"{', '.join(i.name for i in sure)}.", plugin=None,
+                fix="Say which with -f NAME (format=NAME).")
+    raise UnknownFormatError(
+        f"format: cannot tell the import format of {name or 'the input'!r} from its suffix "
+        f"({suffix or 'none'}) or its content.", plugin=None,
+        fix=f"Give -f NAME (format=NAME); installed importers: "
+            f"{', '.join(i.name for i in importers) or 'none'} (see: timeline importers).")
+
+
+# --- the import itself --------------------------------------------------------------------------
+
+class _Job:
+    """Counts, de-duplication and batched appends for one import.
+
+    A row is a duplicate when its key or event id is in the log (read once,
+    before the first row) or came earlier in the file.
+    """
+
+    def __init__(self, log: Log, matcher: _Matcher, batch_size: int, dry_run: bool) -> None:
+        self.log, self.matcher, self.batch_size, self.dry_run = log, matcher, batch_size, dry_run
+        self.rows = self.recorded = self.duplicates = self.filtered = 0
+        self.rejected: Counter[str] = Counter()
+        self.positions: tuple[int, int] | None = None
+        self.pending: list[tuple[Event, str]] = []
+        self.ids, self.keys = _known(log)
+
+    def add(self, row: ImportRow) -> None:
+        self.rows += 1
+        event = row.record
+        assert isinstance(event, Event) and row.key
+        if row.key in self.keys or event.id in self.ids:
+            self.duplicates += 1
+            return
+        self.keys.add(row.key)
+        self.ids.add(event.id)
+        self.pending.append((event, row.key))
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        batch = self.matcher.keep(self.pending)
+        self.filtered += len(self.pending) - len(batch)
+        self.pending = []
+        if batch and self.dry_run:
+            self.recorded += len(batch)
+        elif batch:
+            self._append(batch)
+
+    def _append(self, batch: list[tuple[Event, str]]) -> None:
+        before = self.log.head[0]
+        try:
+            entries = self.log.append_batch(
+                [Append.record(e, idempotency_key=k) for e, k in batch])
+        except DuplicateEventError:
+            # Another writer recorded one of these ids meanwhile: drop what is taken now.
+            ids, keys = _known(self.log)
+            fresh = [(e, k) for e, k in batch if e.id not in ids and k not in keys]
+            self.duplicates += len(batch) - len(fresh)
+            self.ids |= ids
+            self.keys |= keys
+            entries = self.log.append_batch(
+                [Append.record(e, idempotency_key=k) for e, k in fresh]) if fresh else []
+        new = [e for e in entries if e.position > before]  # others: retries of the same keys
+        self.duplicates += len(entries) - len(new)
+        self.recorded += len(new)
+        if new:
+            first = self.positions[0] if self.positions else new[0].position
+            self.positions = (first, new[-1].position)
+
+
+def _known(log: Log) -> tuple[set[str], set[str]]:
+    ids: set[str] = set()
+    keys: set[str] = set()
+    for entry in log.entries():
+        ids.add(entry.event_id)
+        key = getattr(entry, "idempotency_key", None)
+        if key:
+            keys.add(key)
+    return ids, keys
+
+
+class _Matcher:
+    """The import filters, applied through :meth:`Chronology.filter` (one rule for all)."""
+
+    def __init__(self, filters: dict[str, Any]) -> None:
+        self.filters = {k: v for k, v in filters.items() if v is not None}
+        if self.filters:
+            Chronology(()).filter(**self.filters)  # bad filters fail before anything is read
+
+    def keep(self, batch: list[tuple[Event, str]]) -> list[tuple[Event, str]]:
+        if not self.filters or not batch:
+            return batch
+        states = tuple(EventState(e, _EPOCH, _EPOCH, 0, 0) for e, _ in batch)
+        kept = {s.event.id for s in Chronology(states).filter(**self.filters)}
+        return [(e, k) for e, k in batch if e.id in kept]
+
+
+def _run(reader: Any, stream: BinaryIO, options: dict[str, Any] | None, importer: Importer,
+         plugins: Plugins) -> Iterator[ImportRow]:
+    """The reader's rows; a bug in a plugin is named, not shown as a traceback."""
+    owner = plugins.importer_owners.get(importer.name)
+    try:
+        for row in reader(stream, **(options or {})):
+            if not isinstance(row, ImportRow):
+                raise TypeError(f"the reader yielded {type(row).__name__}, not ImportRow")
+            yield row
+    except TimelineError:
+        raise
+    except Exception as exc:
+        raise PluginError(
+            f"plugin {owner!r}: import format {importer.name!r} failed while reading: "
+            f"{type(exc).__name__}: {exc}.", plugin=owner,
+            fix="Report this to the plugin's author, with the file that caused it.") from exc
+
+
+def _load(importer: Importer, plugins: Plugins) -> Any:
+    try:
+        return importer.load()
+    except Exception as exc:  # a broken plugin is reported by name, not as a traceback
+        owner = plugins.importer_owners.get(importer.name)
+        raise PluginError(
+            f"plugin {owner!r}: the reader {importer.reader!r} of import format "
+            f"{importer.name!r} could not be loaded: {type(exc).__name__}: {exc}.",
+            plugin=owner, fix="Reinstall the plugin, or report this to its author.") from exc
+
+
+def _sniff(importer: Importer, head: bytes) -> bool | None:
+    """True / False from the importer's sniffer; None when it has none (or it breaks)."""
+    try:
+        sniffer = importer.load_sniffer()
+        return None if sniffer is None else bool(sniffer(head))
+    except Exception:  # a broken sniffer only means "no opinion"
+        return None
+
+
+def _source_name(source: Any) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).name
+    name = getattr(source, "name", None)
+    # A stream of a real file has its path; stdin says "<stdin>", a BytesIO nothing.
+    return Path(name).name if isinstance(name, str) and not name.startswith("<") else "input"
+
+
+def _open(source: Any) -> Any:
+    if not isinstance(source, (str, os.PathLike)):
+        if source.seekable():
+            return _Borrowed(source)
+        spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
+        shutil.copyfileobj(source, spool)
+        spool.seek(0)
+        return spool
+    try:
+        return open(source, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise TimelineError(f"file: {str(source)!r} cannot be read: {exc.strerror or exc}.",
+                            field="file", value=str(source),
+                            fix="Check the path and that the file is readable.") from None
+
+
+class _Borrowed:
+    """A caller's stream: used from its start, not closed."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> BinaryIO:
+        self.stream.seek(0)
+        return self.stream
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _head(stream: BinaryIO) -> bytes:
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    return head
+
+
+def _progress(rows: Iterator[ImportRow], stream: BinaryIO, enabled: bool,
+              label: str) -> Iterator[ImportRow]:
+    """``rows``, with a tqdm bar of the stream's byte position on stderr (only on a terminal,
+    and only once the import has run half a second: small files show none)."""
+    import sys
+
+    if not enabled or not sys.stderr.isatty():
+        yield from rows
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=_size(stream), unit="B", unit_scale=True, desc=label, file=sys.stderr,
+              delay=0.5, leave=False) as bar:
+        for n, row in enumerate(rows):
+            if n % 256 == 0:
+                bar.update(stream.tell() - bar.n)
+            yield row
+        bar.update(stream.tell() - bar.n)
+
+
+def _size(stream: BinaryIO) -> int | None:
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        return None
+
+
+def _default_rejects(log: Log, name: str) -> Path:
+    return log.path.parent / f"{name}.rejects.tsv"
+
+
+class _RejectsFile:
+    """The side file of rejected rows: a temporary file in the target's folder, made
+    before anything is appended (so an unwritable place fails first), renamed into
+    place at the end if any row was rejected, removed otherwise."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                       dir=path.parent if str(path.parent) else ".")
+        except OSError as exc:
+            raise TimelineError(f"rejects: {str(path)!r} cannot be written: "
+                                f"{exc.strerror or exc}.", field="rejects", value=str(path),
+                                fix="Check that its folder exists and is writable, or give "
+                                    "--rejects PATH.") from None
+        self.tmp: Path | None = Path(tmp)
+        self.file: Any = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.file, delimiter="\t", lineterminator="\n")
+        self.writer.writerow(["line", "reason", "detail"])
+        self.count = 0
+
+    def add(self, line: int, rejection: Rejection) -> None:
+        self.writer.writerow([line, _one_line(rejection.reason), _one_line(rejection.detail)])
+        self.count += 1
+
+    def commit(self) -> str | None:
+        """Rename the file into place and return its path; ``None`` (and no file) when no
+        row was rejected."""
+        if not self.count:
+            return None
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        os.chmod(self.tmp, 0o644)  # type: ignore[arg-type]
+        os.replace(self.tmp, self.path)  # type: ignore[arg-type]
+        self.tmp = None
+        return str(self.path)
+
+    def discard(self) -> None:
+        """Remove the temporary file, if it is still there."""
+        if not self.file.closed:
+            self.file.close()
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp = None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

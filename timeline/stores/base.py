@@ -1,0 +1,250 @@
+"""The store interface: where a log's entries live, whatever holds them.
+
+A :class:`Store` keeps entries exactly as :mod:`timeline.entries` defines them
+(the same canonical line, the same hash chain) and answers five questions: the
+entries from a position on, the head ``(position, hash)``, the entry with an
+idempotency key, the entries of one event, and, inside :meth:`Store.writing`,
+the state needed to check an append. The rules (expected position, allowed
+transitions, idempotency) live in :class:`timeline.Log`, once, so every store
+behaves the same; ``tests/test_stores.py`` is the conformance suite that holds
+each store to that.
+
+:class:`Chain` is the check every reader runs on what it reads: each entry's
+bytes, hash and link to the one before (``Entry.from_line``), record times that
+never go back and, when reading from the start, the allowed transitions and
+unique idempotency keys.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as _dt
+from collections.abc import Iterator, MutableMapping
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import attrs
+
+from ..entries import GENESIS_HASH, Entry
+from ..errors import (DuplicateEventError, LogCorruptError, RetractedEventError,
+                      UnknownEventError)
+
+__all__ = ["Store", "Writer", "Chain", "RepairReport", "check_transition"]
+
+_EARLIEST = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
+
+
+@attrs.frozen(slots=True)
+class RepairReport:
+    """What :meth:`timeline.Log.repair` did.
+
+    - ``offset``: byte offset where the removed incomplete line started, or
+      ``None`` if the log ended with a complete line and nothing was removed
+      (always ``None`` for a database store, which has no lines to tear).
+    - ``removed``: how many bytes were removed (0 if none).
+    - ``side_file``: where the removed bytes were kept, byte for byte.
+    - ``entries``: complete entries in the log (all kept, all verified).
+    - ``unacknowledged_position``: if the removed bytes were a whole, hash-valid
+      entry missing only its newline, the position it would have had. Such an
+      entry was never acknowledged (see ``docs/log-format.md``).
+
+    ``str(report)`` says it in one or two sentences.
+    """
+
+    offset: int | None
+    removed: int
+    side_file: Path | None
+    entries: int
+    unacknowledged_position: int | None = None
+
+    def __str__(self) -> str:
+        kept = f"{self.entries} complete entr{'y' if self.entries == 1 else 'ies'}"
+        if self.offset is None:
+            return f"nothing to repair: the log has no incomplete final line ({kept})."
+        text = (f"moved the incomplete final line ({self.removed} bytes at byte offset "
+                f"{self.offset}) to {self.side_file}; the {kept} before it "
+                f"{'is' if self.entries == 1 else 'are'} unchanged.")
+        if self.unacknowledged_position is not None:
+            text += (f" Those bytes hold a whole entry for position "
+                     f"{self.unacknowledged_position} without its final newline, so its append "
+                     "was never acknowledged: append it again if it is wanted.")
+        return text
+
+
+class Chain:
+    """What reading a log's first entries established, to check the next one.
+
+    Holds the chain head, the last record time and, when ``rules`` is true
+    (reading from position 1), the live state of every event id and the
+    position of every idempotency key. A reader that starts later
+    (``position``, ``head``, ``last_time`` of the entry before) checks bytes,
+    hashes, the chain and record times, not the transitions, which need the
+    whole log: ``verify`` reads from the start.
+    """
+
+    __slots__ = ("position", "head", "last_time", "live", "keys", "rules")
+
+    def __init__(self, position: int = 0, head: str = GENESIS_HASH,
+                 last_time: _dt.datetime = _EARLIEST, *, rules: bool = True) -> None:
+        self.position = position
+        self.head = head
+        self.last_time = last_time
+        self.rules = rules
+        self.live: dict[str, bool] = {}  # event id -> not retracted
+        self.keys: dict[str, int] = {}  # idempotency key -> position
+
+    def take(self, line: bytes) -> Entry:
+        """Check ``line`` (without its newline) as the next entry and take it in.
+
+        Raises :class:`~timeline.errors.LogCorruptError` naming the position.
+        """
+        position = self.position + 1
+        entry = Entry.from_line(line, position=position, prev=self.head)
+        if entry.recorded_at < self.last_time:
+            raise LogCorruptError(
+                f"log entry at position {position} has a record time earlier than the "
+                "entry before it; record times never go backwards.", position=position)
+        if self.rules:
+            check_transition(self.live, entry.type, entry.event_id, position=position)
+            key = entry.idempotency_key
+            if key is not None and key in self.keys:
+                raise LogCorruptError(
+                    f"log entry at position {position} repeats the idempotency key {key!r} of "
+                    f"position {self.keys[key]}; a key names one append.", position=position)
+        self.advance(entry)
+        return entry
+
+    def advance(self, entry: Entry) -> None:
+        """Take in an entry already checked (one this process just wrote)."""
+        self.position, self.head = entry.position, entry.hash
+        if entry.recorded_at > self.last_time:
+            self.last_time = entry.recorded_at
+        if self.rules:
+            self.live[entry.event_id] = entry.type != "retracted"
+            if entry.idempotency_key is not None:
+                self.keys[entry.idempotency_key] = entry.position
+
+
+class Writer(abc.ABC):
+    """The store as one append sees it, from :meth:`Store.writing` (the lock is held).
+
+    ``position``, ``head`` and ``last_time`` describe the last entry (``0``,
+    64 zeros and the earliest time for an empty log) and move on with each
+    :meth:`write`.
+    """
+
+    position: int
+    head: str
+    last_time: _dt.datetime
+
+    @abc.abstractmethod
+    def event_state(self, event_id: str) -> bool | None:
+        """``None``: never recorded; ``True``: live; ``False``: retracted."""
+
+    @abc.abstractmethod
+    def entry_for_key(self, key: str) -> Entry | None:
+        """The entry written with this idempotency key, or ``None``."""
+
+    @abc.abstractmethod
+    def write(self, entries: list[Entry]) -> None:
+        """Store ``entries``, which continue the chain from ``head``.
+
+        Everything written in one :meth:`Store.writing` block is acknowledged
+        together when the block ends without an error (durable by then), and
+        undone if it ends with one.
+        """
+
+    def _moved_on(self, entries: list[Entry]) -> None:
+        last = entries[-1]
+        self.position, self.head = last.position, last.hash
+        self.last_time = max(self.last_time, last.recorded_at)
+
+
+class Store(abc.ABC):
+    """Where a log's entries live: a JSON Lines file, a SQLite file, a PostgreSQL database.
+
+    - ``location``: the path or URL, as shown in messages (a password left out).
+    - ``path``: the file that holds the log, or ``None`` for a database server.
+    - ``title``: the default chronology title (the file's stem, the database's
+      or schema's name).
+
+    Every entry a store yields has been checked (see :class:`Chain`); errors
+    are :class:`~timeline.errors.LogCorruptError` naming the position.
+    """
+
+    location: str
+    path: Path | None
+    title: str
+
+    @abc.abstractmethod
+    def entries(self, *, after: int = 0, upto: int | None = None,
+                until: _dt.datetime | None = None) -> Iterator[Entry]:
+        """Entries with ``after < position``, in order, checked as they are read.
+
+        A store may stop after position ``upto`` or after the last entry
+        recorded at or before ``until``; a caller must not rely on it (the
+        file store reads on). Read from 0, every rule is checked.
+        """
+
+    @abc.abstractmethod
+    def head(self) -> tuple[int, str]:
+        """``(position, hash)`` of the last entry; ``(0, 64 zeros)`` for an empty log."""
+
+    @abc.abstractmethod
+    def entry_for_key(self, key: str) -> Entry | None:
+        """The entry appended with this idempotency key, or ``None``."""
+
+    def history(self, event_id: str) -> list[Entry]:
+        """Every entry of ``event_id``, in order (empty if it was never recorded)."""
+        return [e for e in self.entries() if e.event_id == event_id]
+
+    def event_ids(self) -> set[str]:
+        """Every event id ever recorded, retracted ones included."""
+        return {e.event_id for e in self.entries()}
+
+    @abc.abstractmethod
+    def writing(self) -> AbstractContextManager[Writer]:
+        """Hold the store's write lock (one writer at a time, across processes and
+        machines) and give a :class:`Writer`; commit what it wrote on a clean exit."""
+
+    def repair(self) -> RepairReport:
+        """Verify every entry; a store without a torn tail to remove reports nothing done."""
+        count = 0
+        for entry in self.entries():
+            count = entry.position
+        return RepairReport(None, 0, None, count)
+
+    def remove(self) -> None:  # noqa: B027 - optional: only copy uses it, on a log it made
+        """Delete an empty log this process created (a copy that failed)."""
+
+    def close(self) -> None:  # noqa: B027 - nothing to close for a file
+        """Release connections; the store may not be used afterwards."""
+
+
+def check_transition(live: MutableMapping[str, bool], kind: str, event_id: str,
+                     position: int | None) -> None:
+    """Is an entry of type ``kind`` for ``event_id`` allowed, given ``live``?
+
+    ``live.get(id)`` is ``None`` (never recorded), ``True`` or ``False``
+    (retracted). Replaying a log (``position`` given), a refused transition is
+    corruption; appending (``position`` None), it is the caller's error.
+    """
+    state = live.get(event_id)
+    if position is not None:  # replaying the log: a bad transition is corruption
+        if (kind == "recorded" and state is not None) or (kind != "recorded" and state is not True):
+            raise LogCorruptError(f"log entry at position {position} {kind} event {event_id!r}, "
+                                  "which the entries before it do not allow.", position=position)
+        return
+    if kind == "recorded" and state is not None:
+        raise DuplicateEventError(
+            f"id: event {event_id!r} is already recorded"
+            + (" (and was retracted)" if state is False else "") + ".", event_id=event_id,
+            # a retracted event cannot be revised: only a new id helps
+            fix="Give another --id." if state is False
+            else "Give another --id, or use 'timeline revise' to correct it.")
+    if kind != "recorded" and state is None:
+        raise UnknownEventError(f"id: no event {event_id!r} in this log.", event_id=event_id,
+                                fix="List the ids with: timeline list LOG")
+    if kind != "recorded" and state is False:
+        raise RetractedEventError(f"id: event {event_id!r} was retracted; it cannot be {kind}.",
+                                  event_id=event_id, fix="Record a new event instead.")

@@ -1,0 +1,362 @@
+"""The JSON Lines file store: one entry a line, the default (``docs/log-format.md``).
+
+Durability contract (full text in ``docs/log-format.md``, "Durability"):
+
+- An append is acknowledged when the :meth:`JsonlStore.writing` block that
+  wrote it ends: every byte of the new lines, final newline included, has been
+  written and ``fsync`` (``F_FULLFSYNC`` on macOS) has completed on the file.
+- Appends hold an exclusive lock on the log file itself (``portalocker``,
+  ``flock`` on POSIX) from reading the head to the ``fsync``, so concurrent
+  writers, in threads or processes, get one global order.
+- Readers take a shared lock only long enough to read the file's size, then
+  read up to that size: every byte there is a complete, fsynced append.
+- A write that fails part-way is truncated back under the lock, so a failed
+  append leaves the file as it was. Only a crash can leave an incomplete final
+  line; reads report it, appends refuse, and :meth:`JsonlStore.repair` moves it
+  to a side file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import threading
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import portalocker
+
+from ..entries import GENESIS_HASH, Entry
+from ..errors import LogCorruptError, LogError, TimelineError, TornTailError
+from .base import Chain, RepairReport, Store, Writer
+from .files import check_exists, create_exclusive
+from .files import fsync_dir as _fsync_dir
+from .files import sync as _sync
+
+__all__ = ["JsonlStore"]
+
+_READ_CHUNK = 1 << 20
+
+
+class _Replay(Chain):
+    """A :class:`Chain` that also knows where each entry starts in the file (8 bytes an
+    entry), so that an original entry can be read back, and where the checked prefix ends."""
+
+    __slots__ = ("offset", "starts")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.offset = 0  # end of the last complete, checked line
+        self.starts = array("Q")  # starts[p - 1]: byte offset of position p
+
+    def apply(self, line: bytes, offset: int) -> Entry:
+        """Check ``line`` (found at ``offset``) as the next entry and take it in."""
+        entry = self.take(line)
+        self.starts.append(offset)
+        self.offset = offset + len(line) + 1
+        return entry
+
+    def wrote(self, entry: Entry, start: int, end: int) -> None:
+        self.advance(entry)
+        self.starts.append(start)
+        self.offset = end
+
+
+class JsonlStore(Store):
+    """A log in a JSON Lines file. ``JsonlStore(path)`` opens an existing one
+    (:class:`~timeline.errors.LogNotFoundError` if there is none);
+    :meth:`create` makes a new, empty one.
+
+    A store object caches what it has read and, on the next append, reads
+    only the bytes appended since, so an append costs the same at position 10
+    and at position 10 million. One object may be shared by threads.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        self.title = self.path.stem
+        check_exists(self.path, ".jsonl")
+        self._state = _Replay()  # the checked prefix [0, _state.offset)
+        self._mutex = threading.RLock()  # the cache is per object; the file lock is per open
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str]) -> JsonlStore:
+        """Create an empty log file (exclusively), fsync it and its directory."""
+        target = Path(path)
+        fd = create_exclusive(target)
+        try:
+            _sync(fd)
+        finally:
+            os.close(fd)
+        _fsync_dir(target.parent)
+        return cls(target)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def entries(self, *, after: int = 0, upto: int | None = None,
+                until: _dt.datetime | None = None) -> Iterator[Entry]:
+        """Stream and check the file from its start (the rules need the whole prefix);
+        yield entries after ``after``. Ends with TornTailError after the last complete
+        entry if the snapshot ends with an incomplete line."""
+        size = self._snapshot_size()
+        replay = _Replay()
+        with open(self.path, "rb") as f:
+            for offset, line in _lines(f, size):
+                entry = replay.apply(line, offset)
+                if entry.position > after:
+                    yield entry
+
+    def head(self) -> tuple[int, str]:
+        with self._mutex, open(self.path, "rb") as f:
+            portalocker.lock(f, portalocker.LOCK_SH)
+            try:
+                self._catch_up(f)
+            finally:
+                portalocker.unlock(f)
+            return self._state.position, self._state.head
+
+    def entry_for_key(self, key: str) -> Entry | None:
+        with self._mutex, open(self.path, "rb") as f:
+            portalocker.lock(f, portalocker.LOCK_SH)
+            try:
+                self._catch_up(f)
+                position = self._state.keys.get(key)
+                return None if position is None else self._read_entry(f, position)
+            finally:
+                portalocker.unlock(f)
+
+    # -- appending -------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[Writer]:
+        with self._mutex, self._open_for_writing() as f:
+            portalocker.lock(f, portalocker.LOCK_EX)
+            try:
+                self._catch_up(f)
+                writer = _JsonlWriter(self, f)
+                try:
+                    yield writer
+                except BaseException:
+                    writer.undo()
+                    raise
+            finally:
+                portalocker.unlock(f)
+
+    # -- repair ----------------------------------------------------------------------------
+
+    def repair(self) -> RepairReport:
+        """Move an incomplete final line (a crash during an append) to a side file.
+
+        Under the exclusive lock: verifies every complete entry first (and
+        refuses, changing nothing, with :class:`~timeline.errors.LogCorruptError`
+        if any is bad: only a torn tail is repaired, never a complete entry);
+        then writes the bytes after the last newline to ``LOG.torn-OFFSET``
+        (``-2``, ``-3``... if that name holds other bytes), fsyncs it and the
+        directory, and only then truncates the log to ``OFFSET`` and fsyncs it.
+        A crash at any point leaves either the torn log or the repaired one,
+        and the bytes always exist in one of the two. A final line without its
+        newline is removed even if it is a whole entry: the append that wrote
+        it never returned.
+        """
+        with self._mutex, self._open_for_writing() as f:
+            portalocker.lock(f, portalocker.LOCK_EX)
+            try:
+                size = os.fstat(f.fileno()).st_size
+                replay = _Replay()
+                try:
+                    for offset, line in _lines(f, size):
+                        replay.apply(line, offset)
+                except TornTailError as torn:
+                    tail_at = torn.offset
+                else:
+                    self._state = replay
+                    return RepairReport(None, 0, None, replay.position)
+                tail = _read_exact(f, tail_at, size - tail_at)
+                try:
+                    Entry.from_line(tail, position=replay.position + 1, prev=replay.head)
+                    whole = replay.position + 1
+                except TimelineError:
+                    whole = None
+                side = _save_side_file(self.path, tail_at, tail)
+                try:
+                    f.truncate(tail_at)
+                    _sync(f.fileno())
+                except OSError as exc:
+                    raise LogError(f"log: {str(self.path)!r} cannot be truncated: "
+                                   f"{exc.strerror}; the torn bytes are saved in {side}.",
+                                   field="log", value=str(self.path),
+                                   fix="Check that the log is writable.") from None
+                self._state = replay
+                return RepairReport(tail_at, len(tail), side, replay.position, whole)
+            finally:
+                portalocker.unlock(f)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+        _fsync_dir(self.path.parent)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _open_for_writing(self):  # noqa: ANN202
+        try:
+            return open(self.path, "r+b", buffering=0)  # unbuffered: one os.write per append
+        except OSError as exc:  # read-only file, removed since opened: say so, no traceback
+            raise LogError(f"log: {str(self.path)!r} cannot be opened for writing: "
+                           f"{exc.strerror}.", field="log", value=str(self.path),
+                           fix="Check that the log exists and is writable.") from None
+
+    def _snapshot_size(self) -> int:
+        with open(self.path, "rb") as f:
+            portalocker.lock(f, portalocker.LOCK_SH)
+            try:
+                return os.fstat(f.fileno()).st_size
+            finally:
+                portalocker.unlock(f)
+
+    def _catch_up(self, f) -> None:  # noqa: ANN001
+        """Read and check what was appended since the last call (caller holds a lock)."""
+        state = self._state
+        size = os.fstat(f.fileno()).st_size
+        if size < state.offset:
+            raise LogCorruptError(f"log shrank from {state.offset} to {size} bytes while open.",
+                                  position=state.position)
+        for offset, line in _lines(f, size, start=state.offset):
+            state.apply(line, offset)
+
+    def _read_entry(self, f, position: int) -> Entry:  # noqa: ANN001
+        """Read back the (already checked) entry at ``position`` (caller holds a lock)."""
+        state = self._state
+        start = state.starts[position - 1]
+        end = state.starts[position] if position < state.position else state.offset
+        line = _read_exact(f, start, end - start - 1)
+        prev = GENESIS_HASH if position == 1 else json.loads(line)["prev"]
+        return Entry.from_line(line, position=position, prev=prev)
+
+
+class _JsonlWriter(Writer):
+    """Appends at the end of the checked prefix of an exclusively locked file."""
+
+    def __init__(self, store: JsonlStore, f) -> None:  # noqa: ANN001
+        self._store, self._f = store, f
+        state = store._state
+        self.position, self.head, self.last_time = state.position, state.head, state.last_time
+        self._start = state.offset  # where this block's first write went: undo goes back here
+
+    def event_state(self, event_id: str) -> bool | None:
+        return self._store._state.live.get(event_id)
+
+    def entry_for_key(self, key: str) -> Entry | None:
+        state = self._store._state
+        position = state.keys.get(key)
+        return None if position is None else self._store._read_entry(self._f, position)
+
+    def write(self, entries: list[Entry]) -> None:
+        """Write ``entries`` after the checked prefix in one write, then fsync."""
+        if not entries:
+            return
+        state, fd = self._store._state, self._f.fileno()
+        lines = [entry.to_line() for entry in entries]
+        start = state.offset
+        try:
+            _write_through_seam(fd, b"".join(lines), start)
+            _sync(fd)
+        except BaseException:
+            self._f.truncate(start)  # leave no partial line behind
+            _sync(fd)
+            raise
+        for entry, line in zip(entries, lines):
+            state.wrote(entry, start, start + len(line))
+            start += len(line)
+        self._moved_on(entries)
+
+    def undo(self) -> None:
+        """The block failed after a write (a copy stopped part-way): take it all back."""
+        store = self._store
+        if store._state.offset > self._start:
+            self._f.truncate(self._start)
+            _sync(self._f.fileno())
+            store._state = _Replay()  # read again, from the start, next time
+
+
+def _lines(f, size: int, start: int = 0) -> Iterator[tuple[int, bytes]]:  # noqa: ANN001
+    """Yield ``(offset, line)`` for complete lines in ``[start, size)``; a tail without
+    a newline raises TornTailError naming its byte offset."""
+    f.seek(start)
+    offset, pending, remaining = start, b"", size - start
+    while remaining > 0:
+        chunk = f.read(min(_READ_CHUNK, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+        pending += chunk
+        lines = pending.split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            yield offset, line
+            offset += len(line) + 1
+    if pending:
+        raise TornTailError(
+            f"log ends with an incomplete line of {len(pending)} bytes at byte offset {offset} "
+            "(an append was interrupted).", offset=offset,
+            fix="Run 'timeline verify LOG --repair' to move it to a side file.")
+
+
+def _read_exact(f, start: int, length: int) -> bytes:  # noqa: ANN001
+    f.seek(start)
+    parts, remaining = [], length
+    while remaining > 0:  # an unbuffered read may return less than asked
+        chunk = f.read(remaining)
+        if not chunk:
+            break
+        parts.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(parts)
+
+
+def _write_through_seam(fd: int, data: bytes, offset: int) -> None:
+    # Looked up at each call: the crash harness (tests/crash_harness.py) replaces
+    # ``timeline.log._write_all`` to cut writes into pieces, so kills land mid-line.
+    from .. import log
+
+    log._write_all(fd, data, offset)
+
+
+def _write_all(fd: int, data: bytes, offset: int) -> None:
+    """Write all of ``data`` at ``offset``; a short write continues where it stopped."""
+    os.lseek(fd, offset, os.SEEK_SET)
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(f"short write: {len(data) - len(view)} of {len(data)} bytes")
+        view = view[written:]
+
+
+def _save_side_file(log: Path, offset: int, data: bytes) -> Path:
+    """Keep ``data`` in ``LOG.torn-OFFSET`` (durably, directory included) and return its path."""
+    n = 1
+    while True:
+        side = log.with_name(f"{log.name}.torn-{offset}" + (f"-{n}" if n > 1 else ""))
+        try:
+            fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if side.read_bytes() != data:  # another crash, other bytes: keep both
+                n += 1
+                continue
+            fd = os.open(side, os.O_RDONLY)  # a repair that crashed after saving: reuse
+        except OSError as exc:
+            raise LogError(f"log: the side file {str(side)!r} cannot be written: "
+                           f"{exc.strerror}; the log is unchanged.", field="log",
+                           value=str(log), fix="Check that the log's folder is writable.") from None
+        try:
+            if os.fstat(fd).st_size == 0 and data:
+                _write_all(fd, data, 0)
+            _sync(fd)
+        finally:
+            os.close(fd)
+        _fsync_dir(log.parent)
+        return side

@@ -1,0 +1,146 @@
+"""The SQLite store: one log in one SQLite file (standard library ``sqlite3``).
+
+For logs too large to read whole on every open: reading from a position, an
+as-of fold and one event's history use the indexes (``timeline/stores/sql.py``)
+instead of replaying the log.
+
+- The file is in WAL mode (set when it is created, kept by the file) and every
+  connection runs with ``synchronous=FULL``: a commit has fsynced the WAL
+  before it returns, so an acknowledged append survives a crash or a power
+  loss. Readers never block the writer, nor the writer readers.
+- An append is one transaction opened with ``BEGIN IMMEDIATE``, which takes
+  the file's write lock before the head is read: writers in threads and
+  processes queue (for up to 60 s, then :class:`~timeline.errors.LogError`)
+  and get one global order.
+- SQLite needs a file system with working locks: a local disk, not a
+  network share (use PostgreSQL for a team on several machines).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import LogCorruptError, LogError
+from .base import Writer
+from .files import check_exists, create_exclusive
+from .files import fsync_dir as _fsync_dir
+from .sql import SQLStore, schema
+
+__all__ = ["SQLiteStore"]
+
+_BUSY_SECONDS = 60.0  # how long a writer waits for the write lock
+
+
+class SQLiteStore(SQLStore):
+    """A log in a SQLite file. ``SQLiteStore(path)`` opens an existing one
+    (:class:`~timeline.errors.LogNotFoundError` if there is none);
+    :meth:`create` makes a new, empty one. One object may be shared by threads
+    (one connection, used under a lock); a forked process opens its own."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        self.title = self.path.stem
+        check_exists(self.path, ".sqlite")
+        self._mutex = threading.RLock()
+        with self._cursor() as cur:
+            self._check_schema(cur)
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str]) -> SQLiteStore:
+        """Create the file (exclusively) with the schema, in WAL mode; fsync its folder."""
+        target = Path(path)
+        os.close(create_exclusive(target))
+        try:
+            connection = _connect(target)
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("BEGIN IMMEDIATE")
+                for statement in schema("INTEGER"):
+                    connection.execute(statement)
+                connection.execute("COMMIT")
+            finally:
+                connection.close()
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
+        return cls(target)
+
+    @contextmanager
+    def writing(self) -> Iterator[Writer]:
+        with self._cursor() as cur:
+            _execute_locked(cur, self.location, "BEGIN IMMEDIATE")
+            try:
+                yield self._writer(cur)
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def remove(self) -> None:
+        with self._mutex:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        _fsync_dir(self.path.parent)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        return _connect(self.path, self.location)
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        with self._mutex:
+            cur = self._connected().cursor()
+            try:
+                yield cur
+            except sqlite3.DatabaseError as exc:
+                raise _error(self.location, exc) from None
+            finally:
+                cur.close()
+
+    def _has_schema(self, cur: Any) -> bool:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'timeline_meta'")
+        return cur.fetchone() is not None
+
+
+def _connect(path: Path, location: str | None = None) -> sqlite3.Connection:
+    try:
+        connection = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level=None,
+                                     check_same_thread=False)
+        connection.execute("PRAGMA synchronous=FULL")
+    except sqlite3.DatabaseError as exc:
+        raise _error(location or str(path), exc) from None
+    return connection
+
+
+def _execute_locked(cur: Any, location: str, statement: str) -> None:
+    try:
+        cur.execute(statement)
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise LogError(f"log: {location!r} stayed locked by another writer for "
+                           f"{_BUSY_SECONDS:.0f} s.", field="log", value=location,
+                           fix="Try again; look for a timeline process that hangs.") from None
+        raise
+
+
+def _error(location: str, exc: sqlite3.DatabaseError) -> LogError:
+    """A sqlite3 error as a LogError: a damaged file is corrupt (exit 4)."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError):
+        return LogError(f"log: {location!r} cannot be used: {text}.", field="log", value=location,
+                        fix="Check that the file and its folder are readable and writable.")
+    return LogCorruptError(f"log: {location!r} is not a readable SQLite database ({text}).",
+                           fix="Give the path of a timeline SQLite log, or restore it from a "
+                               "backup.")
