@@ -65,8 +65,7 @@ def render(results: dict[str, Any], notes: Path | None = HERE / "NOTES.md") -> s
     out += ["## Targets", "", "| size | target | limit | median (range) | met |",
             "| --- | --- | --- | --- | --- |"]
     for row in results["targets"]:
-        if row["median"] is None:
-            out.append(f"| {row['size']} | {row['target']} | {row['limit']} | not measured | – |")
+        if row["median"] is None:  # a task this run left out (--tasks)
             continue
         unit = row.get("unit", "")
         out.append(f"| {row['size']} | {row['target']} | {row['limit']} | "
@@ -116,9 +115,16 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
     commands = []
     for part in parts:
         commands.append(part["command"])
+        renamed = {}
         for name, size in part["sizes"].items():
-            merged["sizes"][name] = {**size, "command": part["command"]}
-        merged["targets"] += part["targets"]
+            label, k = name, 1
+            while label in merged["sizes"]:  # a size measured again by a later run
+                k += 1
+                label = f"{name} #{k}"
+            renamed[name] = label
+            merged["sizes"][label] = {**size, "command": part["command"]}
+        merged["targets"] += [{**row, "size": renamed.get(row["size"], row["size"])}
+                              for row in part["targets"]]
         merged["cli"] = part["cli"] or merged["cli"]
         merged["finished"] = part["finished"]
     merged["command"] = "` then `".join(commands)

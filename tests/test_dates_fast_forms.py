@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from timeline.dates import _parse_cached, _parse_with_library
 
-SETTINGS = settings(max_examples=120, deadline=None,
+SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 qualifiers = st.sampled_from(["", "?", "~", "%"])

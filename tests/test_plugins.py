@@ -1,28 +1,30 @@
-"""Plugin discovery, failure isolation, duplicate formats and lazy imports.
+"""Plugin discovery, failure isolation, format names taken twice, strict and
+selective loading (TIMELINE_PLUGINS_STRICT, TIMELINE_PLUGINS), and lazy imports.
 
-Third-party plugins are real distributions here: each test writes a package and
-its ``*.dist-info`` folder (METADATA and entry_points.txt) into a temporary
-folder put on ``sys.path``, exactly what ``pip install`` leaves behind, so
-discovery goes through ``importlib.metadata`` like it does for users.
+Third-party plugins are real distributions here (:mod:`plugin_sites`): each test
+writes a package and its ``*.dist-info`` folder into a temporary folder put on
+``sys.path``, exactly what ``pip install`` leaves behind, so discovery goes
+through ``importlib.metadata`` like it does for users.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
+from plugin_sites import Site, open_site
 
 import timeline
 from timeline import (DuplicateFormatError, Event, Exporter, Log, PluginError, PluginInfo,
-                      UnknownFormatError, export, export_bytes, hookimpl, make_plugin_manager)
+                      UnknownFormatError, ValidationError, export, export_bytes, hookimpl,
+                      make_plugin_manager)
 from timeline.chronology import Chronology, EventState
 from timeline.cli import main
 
@@ -32,49 +34,24 @@ IMPORT_ONLY = ["csv", "gdelt", "icews"]
 EXPORT_AND_IMPORT = {"ical", "json", "timelinejs"}
 PLUGIN_MODULES = sorted(f"timeline_{name}" for name in [*FIRST_PARTY, *IMPORT_ONLY])
 VENV_BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = ROOT / "events" / "pakistan-russia.jsonl"
 
 
-# --- fake installed distributions -----------------------------------------------------------
-
-class Site:
-    """A folder on sys.path into which tests "install" plugin distributions."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.modules: list[str] = []
-
-    def add(self, module: str, code: str, *, dist: str | None = None,
-            entry_point: str | None = None, version: str = "1.0",
-            files: dict[str, str] | None = None) -> None:
-        """Write package ``module`` (``__init__.py`` = ``code``, plus ``files``) and the
-        ``dist-info`` of distribution ``dist`` with entry point ``entry_point = module``."""
-        dist = dist or module.replace("_", "-")
-        entry_point = entry_point or module.removeprefix("timeline_")
-        package = self.root / module
-        package.mkdir()
-        (package / "__init__.py").write_text(textwrap.dedent(code), encoding="utf-8")
-        for name, text in (files or {}).items():
-            (package / name).write_text(textwrap.dedent(text), encoding="utf-8")
-        info = self.root / f"{dist.replace('-', '_')}-{version}.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", encoding="utf-8")
-        (info / "entry_points.txt").write_text(f"[timeline]\n{entry_point} = {module}\n",
-                                               encoding="utf-8")
-        self.modules.append(module)
-        importlib.invalidate_caches()  # importlib.metadata caches directory listings
+@pytest.fixture(autouse=True)
+def _no_plugin_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's own TIMELINE_PLUGINS* settings must not change these tests."""
+    monkeypatch.delenv("TIMELINE_PLUGINS", raising=False)
+    monkeypatch.delenv("TIMELINE_PLUGINS_STRICT", raising=False)
 
 
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    root = tmp_path / "site"
-    root.mkdir()
-    monkeypatch.syspath_prepend(str(root))
-    s = Site(root)
-    yield s
-    for name in list(sys.modules):
-        if any(name == m or name.startswith(m + ".") for m in s.modules):
-            del sys.modules[name]
+    yield from open_site(tmp_path / "site", monkeypatch)
+
+
+def run(*args: object, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], prog_name="timeline", env=env)
 
 
 TESTCSV = """
@@ -328,57 +305,101 @@ def test_hook_failures_are_not_reported_twice_when_formats_are_recomputed() -> N
         "plugin 'raises' failed in hook timeline_exporters: OSError: gone"]
 
 
-# --- two plugins, one format name -----------------------------------------------------------
+# --- two plugins, one format name: the first keeps it ---------------------------------------
 
-DUPLICATE = ("format 'shared' is registered by two plugins: 'dupa' and 'dupb'. "
-             "Uninstall one of them, or ask its author to rename the format.")
+def duplicate(name: str, first: str, second: str) -> str:
+    return (f"format {name!r} is registered by two plugins: {first!r} and {second!r}. "
+            f"{first!r} keeps it; uninstall {second!r}, or ask its author to rename the format.")
 
 
-def test_two_plugins_registering_one_format_name_is_an_error_naming_both(
+def test_a_format_name_taken_twice_stays_with_the_first_and_the_second_is_reported(
         site: Site) -> None:
     site.add("timeline_dupa", exporter_plugin("shared", "only-a"))
-    site.add("timeline_dupb", exporter_plugin("shared"))
+    site.add("timeline_dupb", exporter_plugin("shared", "only-b"))
     plugins = make_plugin_manager()
 
-    assert list(plugins.exporters()) == sorted([*FIRST_PARTY, "only-a"])
-    with pytest.raises(DuplicateFormatError) as info:
-        plugins.exporter("shared")
-    assert str(info.value) == DUPLICATE
-    assert info.value.plugins == ("dupa", "dupb")
-    assert info.value.plugin == "dupb"
-    assert info.value.exit_code == 1
-    assert [f.error for f in plugins.failures] == [DUPLICATE]
-
+    assert list(plugins.exporters()) == sorted([*FIRST_PARTY, "only-a", "only-b", "shared"])
+    assert plugins.format_owners["shared"] == "dupa"
+    assert [f.error for f in plugins.failures] == [duplicate("shared", "dupa", "dupb")]
+    assert plugins.failures[0] == PluginInfo("dupb", "timeline-dupb", "1.0", (),
+                                             duplicate("shared", "dupa", "dupb"))
     chronology = small_chronology()
-    with pytest.raises(DuplicateFormatError, match="^format 'shared' is registered by two"):
-        export_bytes(chronology, "shared", plugins=plugins)
-    assert export_bytes(chronology, "only-a", plugins=plugins) == b"written by timeline_dupa\n"
-    # Neither plugin silently wins: not even one reported as the owner.
-    assert "shared" not in plugins.format_owners
+    assert export_bytes(chronology, "shared", plugins=plugins) == b"written by timeline_dupa\n"
+    # The later plugin's other formats still work.
+    assert export_bytes(chronology, "only-b", plugins=plugins) == b"written by timeline_dupb\n"
+
+    result = run("plugins", "--json")
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert rows["dupb"] == {"name": "dupb", "distribution": "timeline-dupb", "version": "1.0",
+                            "hooks": ["timeline_exporters"], "formats": ["only-b"],
+                            "importers": [], "status": "error",
+                            "error": duplicate("shared", "dupa", "dupb")}
+    assert rows["dupa"]["formats"] == ["only-a", "shared"] and rows["dupa"]["status"] == "ok"
 
 
-def test_duplicate_format_from_the_cli_exits_1_and_writes_nothing(
-        site: Site, tmp_path: Path) -> None:
-    site.add("timeline_dupa", exporter_plugin("shared"))
-    site.add("timeline_dupb", exporter_plugin("shared"))
-    log = tmp_path / "t.jsonl"
-    Log.create(log)
-    out = tmp_path / "out.txt"
-
-    result = CliRunner().invoke(main, ["export", str(log), "-f", "shared", "-o", str(out)],
-                                prog_name="timeline")
-    assert result.exit_code == 1
-    assert result.stderr == f"Error: {DUPLICATE}\n"
-    assert result.stdout == ""
-    assert not out.exists()
+def test_the_error_keeps_the_duplicate_format_error_shape() -> None:
+    error = DuplicateFormatError("shared", "dupa", "dupb")
+    assert str(error) == duplicate("shared", "dupa", "dupb")
+    assert (error.plugins, error.plugin, error.exit_code) == (("dupa", "dupb"), "dupb", 1)
+    assert isinstance(error, PluginError)
 
 
-def test_duplicate_format_names_the_plugins_in_registration_order() -> None:
+EVIL = """
+    from timeline import Exporter, Importer, ImportRow, hookimpl
+
+    def write(chronology, out, **options):
+        out.write(b"not a calendar\\n")
+
+    def read(stream, **options):
+        return iter(())
+
+    @hookimpl
+    def timeline_exporters():
+        return [Exporter("ical", "Evil iCal", "text/calendar", ".ics", write),
+                Exporter("aaa-notes", "Notes", "text/plain", ".txt", write)]
+
+    @hookimpl
+    def timeline_importers():
+        return [Importer("csv", "Evil CSV", (".csv",), read)]
+"""
+
+
+def test_a_plugin_can_never_take_a_first_party_format_name(site: Site, tmp_path: Path) -> None:
+    # "aaa" sorts before "ical" and "csv": first-party plugins still load first.
+    site.add("timeline_aaa", EVIL)
+    log = tmp_path / "p.jsonl"
+    shutil.copyfile(BUNDLED, log)
+    plugins = make_plugin_manager()
+
+    assert plugins.exporters()["ical"].writer == "timeline_ical.writer:write"
+    assert plugins.format_owners["ical"] == "ical"
+    assert plugins.importers()["csv"].reader == "timeline_csv.reader:read"
+    assert plugins.importer_owners["csv"] == "csv"
+    assert [f.error for f in plugins.failures] == [duplicate("ical", "ical", "aaa"),
+                                                   duplicate("csv", "csv", "aaa")]
+    assert export_bytes(small_chronology(), "aaa-notes", plugins=plugins) == b"not a calendar\n"
+
+    result = run("export", log, "-f", "ical")
+    assert result.exit_code == 0
+    assert result.stdout_bytes.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert result.stdout_bytes == export_bytes(Log(log).chronology(), "ical",
+                                               plugins=make_plugin_manager(only=["ical"]))
+    result = run("formats")
+    assert result.exit_code == 0
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [
+        "aaa-notes", *FIRST_PARTY]
+    assert result.stderr == f"warning: {duplicate('ical', 'ical', 'aaa')}\n"  # exporters only
+    result = run("importers")
+    assert result.stdout.splitlines()[0].startswith("csv\t.csv\tCSV with a header")
+    assert result.stderr == f"warning: {duplicate('csv', 'csv', 'aaa')}\n"
+
+
+def test_the_plugin_registered_first_keeps_the_name_whatever_pluggys_call_order() -> None:
     class Provides:
         def __init__(self, name: str) -> None:
             self.name = name
 
-        @hookimpl
+        @hookimpl(tryfirst=True)
         def timeline_exporters(self):  # noqa: ANN202
             return [Exporter("same", self.name, "text/plain", ".txt", lambda c, o: None)]
 
@@ -386,12 +407,8 @@ def test_duplicate_format_names_the_plugins_in_registration_order() -> None:
     plugins.register(Provides("zeta"), "zeta")
     plugins.register(Provides("alpha"), "alpha")
 
-    assert plugins.exporters() == {}
-    with pytest.raises(DuplicateFormatError) as info:
-        plugins.exporter("same")
-    assert info.value.plugins == ("zeta", "alpha")
-    assert str(info.value) == ("format 'same' is registered by two plugins: 'zeta' and 'alpha'. "
-                               "Uninstall one of them, or ask its author to rename the format.")
+    assert plugins.exporter("same").description == "zeta"
+    assert [f.error for f in plugins.failures] == [duplicate("same", "zeta", "alpha")]
 
 
 def test_two_distributions_with_one_entry_point_name_keep_the_first_on_sys_path(
@@ -412,8 +429,27 @@ def test_two_distributions_with_one_entry_point_name_keep_the_first_on_sys_path(
                                                    ("timeline_exporters",))
         assert list(plugins.exporters()) == sorted([*FIRST_PARTY, "samea"])
         assert "timeline_sameb" not in sys.modules
+
+        rows = json.loads(run("plugins", "--json").stdout)
+        assert [(r["name"], r["distribution"], r["status"]) for r in rows
+                if r["name"] == "same"] == [("same", "timeline-samea", "ok"),
+                                            ("same", "timeline-sameb", "error")]
     finally:
         sys.modules.pop("timeline_samea", None)
+
+
+def test_a_third_party_entry_point_named_like_a_first_party_one_is_reported(
+        site: Site) -> None:
+    site.add("timeline_fakeical", exporter_plugin("fakeical"), entry_point="ical")
+    plugins = make_plugin_manager()
+
+    assert plugins.infos["ical"].distribution == "diplomatic-timeline"
+    assert plugins.failures == [PluginInfo(
+        "ical", "timeline-fakeical", "1.0", (),
+        "plugin 'ical' has the same entry point name as another plugin (timeline_fakeical)")]
+    assert list(plugins.exporters()) == FIRST_PARTY
+    assert plugins.format_owners["ical"] == "ical"
+    assert "timeline_fakeical" not in sys.modules
 
 
 # --- a misspelled hook ----------------------------------------------------------------------
@@ -483,6 +519,266 @@ def test_writer_that_cannot_be_imported_is_a_plugin_error_naming_the_plugin(
         "Reinstall the plugin, or report this to its author.")
     assert info.value.plugin == "nowriter"
     assert not target.exists()
+
+
+# --- every failure at once: every other command and format keeps working --------------------
+
+def install_bad_plugins(site: Site) -> dict[str, str]:
+    """One plugin of each kind of failure, and a good one; returns name -> error."""
+    site.add("timeline_broken", BROKEN)
+    site.add("timeline_hookfail", HOOK_RAISES)
+    site.add("timeline_aaa", EVIL)
+    site.add("timeline_typo", TYPO)
+    add_testcsv(site)
+    return {"aaa": duplicate("ical", "ical", "aaa"), "broken": BROKEN_ERROR,
+            "hookfail": "plugin 'hookfail' failed in hook timeline_exporters: ValueError: no "
+                        "formats today",
+            "typo": TYPO_ERROR}
+
+
+def test_with_every_kind_of_broken_plugin_installed_every_command_still_works(
+        site: Site, tmp_path: Path) -> None:
+    log = tmp_path / "p.jsonl"
+    shutil.copyfile(BUNDLED, log)
+    clean = {name: export_bytes(Log(log).chronology(), name,
+                                plugins=make_plugin_manager(only=FIRST_PARTY))
+             for name in FIRST_PARTY}
+    errors = install_bad_plugins(site)
+
+    for name in FIRST_PARTY:  # byte for byte what they give with no other plugin
+        result = run("export", log, "-f", name)
+        assert (result.exit_code, result.stderr) == (0, "")
+        assert result.stdout_bytes == clean[name]
+    assert run("export", log, "-f", "testcsv").stdout.startswith("# p at 9\n")
+    assert run("export", log, "-f", "aaa-notes").stdout == "not a calendar\n"
+
+    result = run("formats")
+    assert result.exit_code == 0
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [
+        "aaa-notes", *FIRST_PARTY[:3], "testcsv", "timelinejs"]
+    assert sorted(result.stderr.splitlines()) == sorted(f"warning: {e}" for e in errors.values())
+
+    result = run("plugins", "--json")
+    assert result.exit_code == 0
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    assert {name: (rows[name]["status"], rows[name]["error"]) for name in errors} == {
+        name: ("error", error) for name, error in errors.items()}
+    assert [name for name, row in rows.items() if row["status"] == "ok"] == [
+        "csv", "gdelt", "ical", "icews", "json", "markdown", "testcsv", "timelinejs"]
+
+    csv_file = tmp_path / "new.csv"
+    csv_file.write_text("date,title\n2014-11-20,Defence cooperation agreement signed\n")
+    result = run("import", log, csv_file)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[:3] == ["format: csv", "rows read: 1",
+                                              "events recorded: 1"]
+    assert run("importers").stdout.splitlines()[0].startswith("csv\t.csv\t")
+    assert run("list", log).stdout.splitlines()[-1] == (
+        "2014-11-20\t2014-11-20-defence-cooperation-agreement-signed\tDefence cooperation "
+        "agreement signed")
+    result = run("verify", log)
+    assert result.exit_code == 0 and result.stdout.startswith("ok: 10 entries, 10 events, head ")
+
+
+# --- TIMELINE_PLUGINS_STRICT: plugin failures are errors --------------------------------------
+
+STRICT_FIX = ("Fix or uninstall the plugin, or unset TIMELINE_PLUGINS_STRICT to go on without "
+              "it (with a warning).")
+
+
+@pytest.mark.parametrize("plugin", ["broken", "typo"])
+def test_strict_mode_stops_at_a_plugin_that_fails_to_load(site: Site, plugin: str) -> None:
+    errors = install_bad_plugins(site)
+    for value in ("1", "true", "YES", "on"):
+        result = run("formats", env={"TIMELINE_PLUGINS_STRICT": value,
+                                     "TIMELINE_PLUGINS": f"json,{plugin}"})
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert result.stderr == f"Error: {errors[plugin]}. {STRICT_FIX}\n"
+
+    with pytest.raises(PluginError) as info:
+        make_plugin_manager(only=[plugin], strict=True)
+    assert info.value.plugin == plugin
+
+
+def test_strict_mode_stops_at_a_hook_that_raises_when_the_hooks_run(
+        site: Site, tmp_path: Path) -> None:
+    errors = install_bad_plugins(site)
+    plugins = make_plugin_manager(only=["json", "hookfail"], strict=True)  # loads fine
+    with pytest.raises(PluginError) as info:
+        plugins.exporters()
+    assert str(info.value) == f"{errors['hookfail']}. {STRICT_FIX}"
+
+    log = tmp_path / "p.jsonl"
+    shutil.copyfile(BUNDLED, log)
+    result = run("export", log, "-f", "json", env={"TIMELINE_PLUGINS_STRICT": "1"})
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: plugin ")
+
+
+def test_strict_mode_stops_at_a_format_name_taken_twice(site: Site) -> None:
+    install_bad_plugins(site)
+    result = run("formats", env={"TIMELINE_PLUGINS_STRICT": "1", "TIMELINE_PLUGINS": "ical,aaa"})
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {duplicate('ical', 'ical', 'aaa')}\n"
+
+    with pytest.raises(DuplicateFormatError) as info:
+        make_plugin_manager(only=["ical", "aaa"], strict=True).exporters()
+    assert info.value.plugins == ("ical", "aaa")
+
+
+def test_strict_mode_off_and_a_value_it_cannot_read(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    errors = install_bad_plugins(site)
+    for value in ("0", "false", "no", "off", ""):
+        result = run("formats", env={"TIMELINE_PLUGINS_STRICT": value,
+                                     "TIMELINE_PLUGINS": "json,broken"})
+        assert (result.exit_code, result.stderr) == (0, f"warning: {errors['broken']}\n")
+
+    result = run("formats", env={"TIMELINE_PLUGINS_STRICT": "maybe"})
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: TIMELINE_PLUGINS_STRICT: 'maybe' is not 1 or 0. Set "
+                             "TIMELINE_PLUGINS_STRICT=1 to make plugin failures errors, or unset "
+                             "it.\n")
+    monkeypatch.setenv("TIMELINE_PLUGINS_STRICT", "2")
+    with pytest.raises(ValidationError) as info:
+        make_plugin_manager()
+    assert (info.value.field, info.value.value) == ("TIMELINE_PLUGINS_STRICT", "2")
+
+
+# --- TIMELINE_PLUGINS: load only the plugins named ---------------------------------------------
+
+def test_only_the_plugins_named_are_loaded_and_the_others_are_not_imported(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_bad_plugins(site)
+    monkeypatch.setenv("TIMELINE_PLUGINS", " json , testcsv,")
+    plugins = make_plugin_manager()
+
+    assert sorted(plugins.infos) == ["json", "testcsv"]
+    assert list(plugins.exporters()) == ["json", "testcsv"]
+    assert list(plugins.importers()) == ["json"]
+    assert plugins.failures == []
+    assert not {"timeline_broken", "timeline_typo", "timeline_aaa"} & set(sys.modules)
+    assert sorted(info.name for info in plugins.skipped) == [
+        "aaa", "broken", "csv", "gdelt", "hookfail", "ical", "icews", "markdown", "timelinejs",
+        "typo"]
+
+    result = run("plugins")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:2] == [
+        "aaa\ttimeline-aaa 1.0\tskipped\tnot loaded (TIMELINE_PLUGINS)",
+        "broken\ttimeline-broken 1.0\tskipped\tnot loaded (TIMELINE_PLUGINS)"]
+    rows = {row["name"]: row for row in json.loads(run("plugins", "--json").stdout)}
+    assert rows["ical"] == {"name": "ical", "distribution": "diplomatic-timeline",
+                            "version": timeline.__version__, "hooks": [], "formats": [],
+                            "importers": [], "status": "skipped", "error": None}
+
+
+def test_a_plugin_named_but_not_installed_is_reported() -> None:
+    result = run("formats", env={"TIMELINE_PLUGINS": "markdown,mermaid"})
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "markdown\t.md\ttext/markdown\tReadable Markdown chronology grouped by year"]
+    assert result.stderr == ("warning: plugin 'mermaid' is named in TIMELINE_PLUGINS but is not "
+                             "installed\n")
+    result = run("formats", env={"TIMELINE_PLUGINS": "markdown,mermaid",
+                                 "TIMELINE_PLUGINS_STRICT": "1"})
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: plugin 'mermaid' is named in TIMELINE_PLUGINS but is not "
+                             "installed. Install it, or leave it out of TIMELINE_PLUGINS.\n")
+    plugins = make_plugin_manager(only=["nope"])
+    assert [f.error for f in plugins.failures] == [
+        "plugin 'nope' is named in only= but is not installed"]
+
+
+def test_an_empty_timeline_plugins_loads_no_plugin(tmp_path: Path) -> None:
+    result = run("formats", env={"TIMELINE_PLUGINS": ""})
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    result = run("export", BUNDLED, "-f", "json", env={"TIMELINE_PLUGINS": ""})
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: format: 'json' is not an installed export format. "
+                             "Installed formats: none (see: timeline formats).\n")
+
+
+# --- one end-to-end test per hook (tests/test_docs.py checks that each hook has one) -----------
+
+OPTIONED = """
+    from timeline import Exporter, Option, hookimpl
+
+    def write(chronology, out, *, upper, sep):
+        for item in chronology:
+            title = item.event.title.upper() if upper else item.event.title
+            out.write(f"{item.event.date.edtf}{sep}{title}\\n".encode("utf-8"))
+
+    @hookimpl
+    def timeline_exporters():
+        return [Exporter("lines", "One line per event", "text/plain", ".txt", write,
+                         options=(Option("upper", bool, False, "titles in capitals"),
+                                  Option("sep", str, " ", "between date and title")))]
+"""
+
+
+def test_hook_timeline_exporters_from_entry_point_to_formats_and_export(site: Site) -> None:
+    site.add("timeline_lines", OPTIONED)
+
+    result = run("formats", "--verbose")
+    assert result.exit_code == 0
+    listed = result.stdout.splitlines()
+    assert listed[listed.index("lines\t.txt\ttext/plain\tOne line per event"):][:3] == [
+        "lines\t.txt\ttext/plain\tOne line per event",
+        "  -O upper=true|false\tdefault: false\ttitles in capitals",
+        "  -O sep=TEXT\tdefault:  \tbetween date and title"]
+    result = run("export", BUNDLED, "-f", "lines", "--tag", "visit", "-O", "upper=yes",
+                 "-O", "sep=;")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == ("2003-02;PRESIDENT MUSHARRAF VISITS RUSSIA; MOSCOW RE-ESTABLISHES A "
+                             "POLITICAL DIALOGUE WITH ISLAMABAD\n"
+                             "2012;PAKISTAN'S ARMY CHIEF GEN ASHFAQ KIYANI VISITS MOSCOW\n"
+                             "2013-08;RUSSIAN AIR FORCE CHIEF VISITS PAKISTAN\n")
+    assert export_bytes(small_chronology(), "lines") == (
+        b"2003-02 A visit, in Moscow\n2013-08-28 Dialogue opens\n")
+
+
+READER = """
+    from timeline import Event, Importer, ImportRow, Rejection, hookimpl, read_text_lines
+
+    def read(stream, **options):
+        for line, text in read_text_lines(stream):
+            date, _, title = text.partition(" ")
+            if not title:
+                yield ImportRow(line, Rejection("no title", f"line {line} has no title"))
+                continue
+            yield ImportRow(line, Event(id=f"lines-{line}", date=date, title=title),
+                            key=f"lines:{line}")
+
+    def sniff(head):
+        return head[:4].isdigit()
+
+    @hookimpl
+    def timeline_importers():
+        return [Importer("lines", "EDTF date, space, title", (".lines",), read, sniff)]
+"""
+
+
+def test_hook_timeline_importers_from_entry_point_to_import(site: Site, tmp_path: Path) -> None:
+    site.add("timeline_linesin", READER)
+    log = tmp_path / "t.jsonl"
+    Log.create(log)
+    source = tmp_path / "events.lines"
+    source.write_text("2013-08-28 Dialogue opens\n2012 Kiyani visits Moscow\n")
+
+    result = run("importers")
+    assert "lines\t.lines\tEDTF date, space, title" in result.stdout.splitlines()
+    result = run("import", log, source)  # the format guessed from the suffix
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[:5] == ["format: lines", "rows read: 2",
+                                              "events recorded: 2", "duplicates skipped: 0",
+                                              "rows rejected: 0"]
+    assert run("list", log).stdout == ("2012\tlines-2\tKiyani visits Moscow\n"
+                                       "2013-08-28\tlines-1\tDialogue opens\n")
+    assert run("import", log, source).stdout.splitlines()[2:4] == [
+        "events recorded: 0", "duplicates skipped: 2"]
 
 
 # --- lazy imports (fresh interpreters) ------------------------------------------------------

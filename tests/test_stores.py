@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import pg
+from test_concurrency import _append_many, _same_position  # any LOG location works
 from timeline import (Actor, Append, ConcurrencyError, DuplicateEventError, Event,
                       IdempotencyKeyError, Log, Place, RetractedEventError, Source,
                       UnknownEventError, ValidationError, export_bytes)
@@ -263,18 +264,6 @@ def test_a_batch_is_all_or_nothing(both: tuple[Log, Log], clock: Callable[..., N
 
 # --- concurrent writers ----------------------------------------------------------------------
 
-def _same_position(location: str, writer: int, barrier: Any, results: Any) -> None:
-    log = Log(location)
-    assert log.head[0] == 0
-    barrier.wait()
-    try:
-        entry = log.record(Event(id=f"p{writer}", date="2013", title=f"W{writer}"),
-                           expected_position=0)
-        results.put(("appended", writer, entry.position))
-    except ConcurrencyError as exc:
-        results.put(("conflict", writer, exc.expected, exc.actual, exc.exit_code))
-
-
 def test_of_four_processes_expecting_one_position_exactly_one_wins(store_log: Log) -> None:
     barrier, results = CTX.Barrier(4), CTX.Queue()
     processes = [CTX.Process(target=_same_position, args=(store_log.location, w, barrier,
@@ -288,23 +277,8 @@ def test_of_four_processes_expecting_one_position_exactly_one_wins(store_log: Lo
     winners = [o for o in outcomes if o[0] == "appended"]
     assert len(winners) == 1 and winners[0][2] == 1
     assert sorted(o[2:] for o in outcomes if o[0] == "conflict") == [(0, 1, 3)] * 3
-    assert [(e.position, e.event_id) for e in store_log.entries()] == [(1, f"p{winners[0][1]}")]
-
-
-def append_many(location: str, writer: int, count: int, barrier: Any) -> None:
-    """Append ``count`` events ``p{writer}-{n}`` in order; every third append a batch of two."""
-    log = Log(location)
-    barrier.wait()
-    n = 0
-    while n < count:
-        event = Event(id=f"p{writer}-{n}", date="2013-08", title=f"Writer {writer}, append {n}")
-        if n % 3 == 2 and n + 1 < count:
-            log.append_batch([Append.record(event), Append.record(Event(
-                id=f"p{writer}-{n + 1}", date="2013-08", title=f"Writer {writer}, append {n + 1}"))])
-            n += 2
-        else:
-            log.record(event)
-            n += 1
+    assert [(e.position, e.event_id) for e in store_log.entries()] == [
+        (1, f"p{winners[0][1]}-0")]
 
 
 def check_one_global_order(log: Log, writers: int, count: int) -> None:
@@ -318,7 +292,7 @@ def check_one_global_order(log: Log, writers: int, count: int) -> None:
 
 def run_writers(log: Log, writers: int, count: int) -> None:
     barrier = CTX.Barrier(writers)
-    processes = [CTX.Process(target=append_many, args=(log.location, w, count, barrier))
+    processes = [CTX.Process(target=_append_many, args=(log.location, w, count, barrier))
                  for w in range(writers)]
     for p in processes:
         p.start()

@@ -179,3 +179,16 @@ def test_as_of_a_time_between_entries(reference: Path, place: Callable[[str], st
     moment = (TIMES[2] + dt.timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert run("list", there, "--as-of", moment).stdout == run(
         "list", reference, "--as-of", moment).stdout
+
+
+def test_import_into_postgres_with_skip_invalid_puts_rejects_in_the_current_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A database log has no folder of its own; the rejects side file goes to the
+    # current folder (it used to crash on log.path being None).
+    url = pg.new_postgres_log_url("rejects")
+    assert run("init", url).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    data = Path(__file__).parent / "data" / "import" / "icews-invalid.tab"
+    result = run("import", url, data, "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "icews-invalid.tab.rejects.tsv").is_file()

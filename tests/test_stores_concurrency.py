@@ -23,7 +23,8 @@ import pytest
 
 import crash_harness
 import pg
-from test_stores import CTX, append_many, check_one_global_order
+from test_concurrency import _append_many
+from test_stores import CTX, check_one_global_order
 from timeline import Log
 
 
@@ -38,7 +39,7 @@ def test_eight_writers_and_a_reader(db_location: Callable[[str], str]) -> None:
     log = Log.create(db_location("eight"))
     writers, count = 8, 24
     barrier = CTX.Barrier(writers)
-    processes = [CTX.Process(target=append_many, args=(log.location, w, count, barrier))
+    processes = [CTX.Process(target=_append_many, args=(log.location, w, count, barrier))
                  for w in range(writers)]
     for p in processes:
         p.start()

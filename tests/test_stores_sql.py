@@ -249,3 +249,21 @@ def test_the_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
     assert execute(str(log.path), "PRAGMA journal_mode") == [("wal",)]
     assert execute(str(log.path), "SELECT key, value FROM timeline_meta ORDER BY key") == [
         ("format", "1"), ("schema_version", "1")]
+
+
+def test_without_a_server_the_tests_skip_locally_and_fail_in_ci(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pg, "_SHARED", [pg.Unavailable("no initdb found")])
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        pg.new_postgres_log_url()
+    assert str(skipped.value) == (
+        "no PostgreSQL server could be started (no initdb found); to run these tests, install "
+        "PostgreSQL (Debian/Ubuntu: apt-get install -y postgresql; the tests run its initdb and "
+        "pg_ctl themselves), or set TIMELINE_TEST_POSTGRES to the URL of a server you run, e.g. "
+        "postgresql://postgres@127.0.0.1:5432/postgres")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        pg.new_postgres_log_url()
+    assert str(failed.value) == ("PostgreSQL is required in CI and could not be started: no "
+                                 "initdb found")

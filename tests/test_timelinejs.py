@@ -213,8 +213,8 @@ def test_group_by_actor_tag_or_none():
 
 
 @pytest.mark.parametrize(("options", "field", "message"), [
-    ({"group": "place"}, "group", "group: 'place' is not a grouping of the timelinejs exporter. "
-                                  "Use one of: actor, tag, none."),
+    ({"group": "place"}, "group", "group: 'place' is not one of the timelinejs exporter's group "
+                                  "values. Use one of: actor, tag, none."),
     ({"indent": 2}, "option", "option: 'indent' is not an option of the timelinejs exporter. "
                               "Its only option is group."),
 ])

@@ -15,7 +15,7 @@ from .errors import (ConcurrencyError, DuplicateEventError, DuplicateFormatError
                      UnknownFormatError, UnsupportedDateError, ValidationError, ImportRowError,
                      SchemaVersionError)
 from .exporting import export, export_bytes
-from .hookspecs import Exporter, Importer, ImportRow, Rejection, hookimpl
+from .hookspecs import Exporter, Importer, ImportRow, Option, Rejection, hookimpl
 from .cameo import QUAD_CLASSES, CameoCode, cameo_code, cameo_codes, describe_cameo
 from .log import Log, RepairReport, VerifyReport
 from .stores import Store, open_store
@@ -34,7 +34,7 @@ __all__ = [
     "Log", "Entry", "Append", "ENTRY_TYPES", "FORMAT_VERSION", "VerifyReport", "RepairReport",
     "Chronology", "EventState", "fold", "format_time", "parse_time", "Store", "open_store",
     # plugins and export
-    "Exporter", "hookimpl", "Plugins", "PluginInfo", "make_plugin_manager",
+    "Exporter", "Option", "hookimpl", "Plugins", "PluginInfo", "make_plugin_manager",
     "ENTRY_POINT_GROUP", "export", "export_bytes",
     # import
     "Importer", "ImportRow", "Rejection", "import_file", "guess_format", "ImportSummary",

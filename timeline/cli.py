@@ -321,22 +321,26 @@ def history(log: str, event_id: str) -> None:
 @click.option("-o", "--output", default="-", metavar="PATH|-",
               help="Output file, written atomically; - for stdout (the default).")
 @click.option("--title", help="Calendar / document title (default: the log's file name).")
+@click.option("-O", "--option", "format_options", multiple=True, metavar="NAME=VALUE",
+              help="An option of the format, e.g. -O layout=table for markdown (repeat; "
+              "see: timeline formats --verbose).")
 @_filter_options
 @_errors
 def export(log: str, format_: str, output: str, title: str | None, as_of: str | None,
-           **filters: Any) -> None:
+           format_options: tuple[str, ...], **filters: Any) -> None:
     """Export the chronology (or part of it) through an exporter plugin."""
     from .exporting import export as run_export
     from .plugins import make_plugin_manager
 
     plugins = make_plugin_manager()
-    plugins.exporter(format_)  # fail on an unknown format before reading the log
+    # An unknown format or a bad option fails before the log is read.
+    options = plugins.exporter(format_).parse_options(_name_values(format_options))
     chronology = _chronology(log, as_of, filters, title)
     if output == "-":
-        run_export(chronology, format_, sys.stdout.buffer, plugins=plugins)
+        run_export(chronology, format_, sys.stdout.buffer, plugins=plugins, **options)
         sys.stdout.flush()
     else:
-        run_export(chronology, format_, output, plugins=plugins)
+        run_export(chronology, format_, output, plugins=plugins, **options)
         count = len(chronology)
         click.echo(f"wrote {count} event{'' if count == 1 else 's'} to {output}", err=True)
 
@@ -383,15 +387,38 @@ def copy(source: str, destination: str) -> None:
                f"head {report.head_hash}")
 
 
+def _name_values(items: tuple[str, ...]) -> dict[str, str]:
+    """``-O name=value`` pairs as a dict; raises ValidationError for a malformed or
+    repeated one."""
+    values: dict[str, str] = {}
+    for item in items:
+        name, equals, value = item.partition("=")
+        if not equals or not name.strip():
+            raise ValidationError("-O", item, "is not NAME=VALUE",
+                                  "For example -O layout=table (see: timeline formats --verbose).")
+        if name.strip() in values:
+            raise ValidationError("-O", name.strip(), "is given twice", "Give each option once.")
+        values[name.strip()] = value
+    return values
+
+
 @main.command()
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list each format's options: -O NAME=VALUES, default, help.")
 @_errors
-def formats() -> None:
+def formats(verbose: bool) -> None:
     """List the installed export formats (name, suffix, media type, description)."""
     from .plugins import make_plugin_manager
 
     plugins = make_plugin_manager()
     for name, exporter in plugins.exporters().items():
         click.echo(f"{name}\t{exporter.suffix}\t{exporter.media_type}\t{exporter.description}")
+        if verbose:
+            for option in exporter.options:
+                click.echo(f"  -O {option.name}={option.metavar}\tdefault: "
+                           f"{option.default_text}\t{option.help}")
+            if not exporter.options:
+                click.echo("  (no options)")
     for failure in plugins.failures:
         click.echo(f"warning: {failure.error}", err=True)
 
@@ -459,35 +486,52 @@ def importers() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @_errors
 def plugins_(as_json: bool) -> None:
-    """List the installed plugins with distribution, version, hooks and load status."""
+    """List the installed plugins: name, distribution and version, status (ok,
+    error or skipped), then the hooks and formats, or the error.
+
+    TIMELINE_PLUGINS=a,b loads only the plugins named; TIMELINE_PLUGINS_STRICT=1
+    makes any plugin failure an error (exit 1).
+    """
     from .plugins import make_plugin_manager
 
     plugins = make_plugin_manager()
     plugins.exporters()  # runs the hooks, so hook failures are reported too
     plugins.importers()
-    formats_by_plugin: dict[str, list[str]] = {}
-    for name, owner in plugins.format_owners.items():
-        formats_by_plugin.setdefault(owner, []).append(name)
-    importers_by_plugin: dict[str, list[str]] = {}
-    for name, owner in plugins.importer_owners.items():
-        importers_by_plugin.setdefault(owner, []).append(name)
+    provides: dict[tuple[str, str], list[str]] = {}
+    for key, owners in (("formats", plugins.format_owners),
+                        ("importers", plugins.importer_owners)):
+        for name, owner in owners.items():
+            provides.setdefault((owner, key), []).append(name)
+
+    def row(info: Any, status: str, error: str | None) -> dict[str, Any]:
+        return {"name": info.name, "distribution": info.distribution, "version": info.version,
+                "hooks": list(info.hooks), "formats": provides.get((info.name, "formats"), []),
+                "importers": provides.get((info.name, "importers"), []), "status": status,
+                "error": error}
+
     rows = []
     for info in plugins.infos.values():
-        errors = [f.error for f in plugins.failures if f.name == info.name]
-        rows.append({"name": info.name, "distribution": info.distribution,
-                     "version": info.version, "hooks": list(info.hooks),
-                     "formats": formats_by_plugin.get(info.name, []),
-                     "importers": importers_by_plugin.get(info.name, []),
-                     "status": "error" if errors else "ok", "error": errors[0] if errors else None})
+        errors = [f.error for f in plugins.failures
+                  if f.name == info.name and f.distribution == info.distribution]
+        rows.append(row(info, "error" if errors else "ok", errors[0] if errors else None))
+    loaded = {(info.name, info.distribution) for info in plugins.infos.values()}
+    # A failure of a plugin that never loaded under its name: a second distribution
+    # with a taken entry point name.
+    rows += [row(f, "error", f.error) for f in plugins.failures
+             if (f.name, f.distribution) not in loaded]
+    rows += [row(info, "skipped", None) for info in plugins.skipped]
+    rows.sort(key=lambda r: r["name"])
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    for row in rows:
-        detail = row["error"] or f"hooks: {', '.join(row['hooks'])}; formats: " + (
-            ", ".join(row["formats"]) or "-") + (
-            f"; importers: {', '.join(row['importers'])}" if row["importers"] else "")
-        click.echo(f"{row['name']}\t{row['distribution'] or '-'} {row['version'] or ''}\t"
-                   f"{row['status']}\t{detail}")
+    for r in rows:
+        detail = r["error"] or ("not loaded (TIMELINE_PLUGINS)" if r["status"] == "skipped"
+                                else f"hooks: {', '.join(r['hooks'])}; formats: "
+                                + (", ".join(r["formats"]) or "-")
+                                + (f"; importers: {', '.join(r['importers'])}"
+                                   if r["importers"] else ""))
+        origin = " ".join(part for part in (r["distribution"], r["version"]) if part)
+        click.echo(f"{r['name']}\t{origin or '-'}\t{r['status']}\t{detail}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -187,13 +187,18 @@ class PluginError(TimelineError):
 
 
 class DuplicateFormatError(PluginError):
-    """Two exporters registered one format name; ``plugins`` names both."""
+    """A plugin registered a format name another plugin registered first.
+
+    The first keeps the name; ``plugins`` is ``(first, second)`` and ``plugin``
+    the second, which is reported as failed (its other formats still work).
+    """
 
     def __init__(self, name: str, first: str, second: str) -> None:
         self.plugins = (first, second)
         super().__init__(
             f"format {name!r} is registered by two plugins: {first!r} and {second!r}.",
-            plugin=second, fix="Uninstall one of them, or ask its author to rename the format.")
+            plugin=second, fix=f"{first!r} keeps it; uninstall {second!r}, or ask its author "
+            "to rename the format.")
 
 
 class UnknownFormatError(PluginError):

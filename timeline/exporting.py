@@ -18,14 +18,21 @@ def export(chronology: Chronology, format: str, output: str | os.PathLike[str] |
            plugins: Plugins | None = None, **options: Any) -> None:
     """Write ``chronology`` in ``format`` to a path or a binary stream.
 
+    ``options`` are the format's options (its ``Exporter.options``; ``timeline
+    formats --verbose`` lists them), e.g. ``export(c, "markdown", path,
+    layout="table")``. The writer gets every declared option, the missing ones
+    at their default; a name not declared, or a value of the wrong type or not
+    among the option's choices, raises :class:`~timeline.errors.ValidationError`
+    before anything is written.
+
     A path is written atomically: to a temporary file in the same folder,
     fsynced, then renamed over the target, so a failed export leaves no file
-    (and an earlier file untouched). Raises UnknownFormatError /
-    DuplicateFormatError for the format, PluginError if its writer cannot be
-    imported, and whatever the writer raises.
+    (and an earlier file untouched). Raises UnknownFormatError for the format,
+    PluginError if its writer cannot be imported, and whatever the writer raises.
     """
     plugins = plugins or make_plugin_manager()
     exporter = plugins.exporter(format)
+    options = exporter.resolve_options(options)  # before any import or write
     try:
         writer = exporter.load()
     except Exception as exc:  # a broken plugin is reported by name, not as a traceback

@@ -123,8 +123,7 @@ def import_file(log: Log | str | os.PathLike[str], source: str | os.PathLike[str
     ``options`` go to the reader. ``progress`` shows a progress bar (tqdm) on
     stderr. Raises :class:`~timeline.errors.LogNotFoundError` for a missing log,
     :class:`~timeline.errors.TimelineError` (field ``file``) for an unreadable
-    file, :class:`~timeline.errors.UnknownFormatError` /
-    :class:`~timeline.errors.DuplicateFormatError` for the format,
+    file, :class:`~timeline.errors.UnknownFormatError` for the format,
     :class:`~timeline.errors.ImportRowError` for an invalid row (without
     ``skip_invalid``) or an unreadable file, :class:`~timeline.errors.PluginError`
     for a reader that cannot be loaded or fails, and
@@ -407,7 +406,9 @@ def _size(stream: BinaryIO) -> int | None:
 
 
 def _default_rejects(log: Log, name: str) -> Path:
-    return log.path.parent / f"{name}.rejects.tsv"
+    # A database log (SQLite URL, PostgreSQL) has no folder: use the current one.
+    folder = log.path.parent if log.path is not None else Path.cwd()
+    return folder / f"{name}.rejects.tsv"
 
 
 class _RejectsFile:

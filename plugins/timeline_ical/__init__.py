@@ -6,20 +6,24 @@ and is imported only when this format is exported; the reader, in
 :mod:`timeline_ical.reader`, only when a file is imported.
 """
 
-from timeline import Exporter, Importer, hookimpl
+from timeline import Exporter, Importer, Option, hookimpl
+
+#: The format; its writer checks its options against it too.
+EXPORTER = Exporter(
+    name="ical",
+    description="iCalendar (RFC 5545) calendar of all-day events",
+    media_type="text/calendar",
+    suffix=".ics",
+    writer="timeline_ical.writer:write",
+    options=(Option("imprecise", str, "span", "a date known only to the month, season, year "
+                    "or coarser: span (every day it can mean) or first-day (its first "
+                    "possible day, and DESCRIPTION says so)", choices=("span", "first-day")),),
+)
 
 
 @hookimpl
 def timeline_exporters() -> list[Exporter]:
-    return [
-        Exporter(
-            name="ical",
-            description="iCalendar (RFC 5545) calendar of all-day events",
-            media_type="text/calendar",
-            suffix=".ics",
-            writer="timeline_ical.writer:write",
-        )
-    ]
+    return [EXPORTER]
 
 
 @hookimpl

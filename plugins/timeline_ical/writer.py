@@ -27,6 +27,14 @@ imprecise date spans every day it can mean, from its lower to its upper bound
 - uncertain ``?``, approximate ``~`` or both ``%``: the same bounds as without
   the qualifier; the words say it.
 
+Option ``imprecise`` (``timeline export -O imprecise=first-day``): ``span``, the
+default, spans every day as above; ``first-day`` puts a single date coarser than
+a day (month, season, year, decade...) on its first possible day only, a one-day
+event, so that a month or a year does not fill a calendar, and DESCRIPTION says
+so (``Calendar: shown on 1 August 2013 only, the first day it can mean
+(imprecise=first-day).``). Intervals keep their span: their days are the
+event's own.
+
 A calendar cannot say "August 2013" or "about 2012", so DESCRIPTION always
 does. Its first line is the date in words (:func:`timeline.date_in_words`,
 the same words as every exporter), with the precision for anything coarser
@@ -78,6 +86,8 @@ import timeline
 from timeline import EDTFDate, EventState, ValidationError, date_in_words
 from timeline.wording import MONTHS
 
+from . import EXPORTER
+
 if TYPE_CHECKING:
     import icalendar
 
@@ -97,15 +107,14 @@ def write(chronology: timeline.Chronology, out: BinaryIO, **options: Any) -> Non
     only on the chronology (and the versions of this package and icalendar).
     Events are written one at a time, so memory does not grow with their number.
 
-    Raises :class:`~timeline.ValidationError` for any option (this format takes
-    none), and for a date whose last day is 9999-12-31: its exclusive DTEND
-    would fall in year 10000, which iCalendar cannot write. Output written
+    Option ``imprecise``: ``"span"`` (the default) or ``"first-day"`` (see the
+    module docstring). Raises :class:`~timeline.ValidationError` for another
+    option or value, and for a date whose last day is 9999-12-31: its exclusive
+    DTEND would fall in year 10000, which iCalendar cannot write. Output written
     before an error stays in ``out``; :func:`timeline.export` to a path
     discards it.
     """
-    if options:
-        raise ValidationError("option", sorted(options)[0], "is not an option of the ical "
-                              "exporter", "The ical exporter takes no options; remove it.")
+    first_day = EXPORTER.resolve_options(options)["imprecise"] == "first-day"
     from icalendar import Calendar, vText
 
     calendar = Calendar()
@@ -122,16 +131,16 @@ def write(chronology: timeline.Chronology, out: BinaryIO, **options: Any) -> Non
     head = calendar.to_ical()
     out.write(head[: -len(_END)])
     for state in chronology:
-        out.write(_vevent(state).to_ical())
+        out.write(_vevent(state, first_day).to_ical())
     out.write(_END)
 
 
-def _vevent(state: EventState) -> icalendar.Event:
+def _vevent(state: EventState, first_day: bool) -> icalendar.Event:
     from icalendar import Event
 
     event = state.event
     try:
-        start, end, note = _span(event.date)
+        start, end, note = _span(event.date, first_day)
     except OverflowError:  # date.max + 1 day
         raise ValidationError("date", event.date.edtf, f"(event {event.id!r}) ends on "
                               "9999-12-31, so its exclusive DTEND would be in year 10000, "
@@ -160,10 +169,15 @@ def _vevent(state: EventState) -> icalendar.Event:
     return vevent
 
 
-def _span(date: EDTFDate) -> tuple[_dt.date, _dt.date, str | None]:
-    """``(DTSTART, exclusive DTEND, note)``; the note explains a one-day open interval."""
+def _span(date: EDTFDate, first_day: bool = False) -> tuple[_dt.date, _dt.date, str | None]:
+    """``(DTSTART, exclusive DTEND, note)``; the note explains a one-day event that
+    stands for more days (an open interval, or ``imprecise=first-day``)."""
     first, last, note = date.lower, date.upper, None
-    if first is None:
+    if first_day and not date.is_interval and date.precision != "day":
+        assert first is not None  # a single date is bounded
+        last = first
+        note = f"shown on {_day(first)} only, the first day it can mean (imprecise=first-day)."
+    elif first is None:
         first = last
         note = (f"shown on {_day(last)} only, the last day its end can mean; "
                 f"the start is {_open(date.start_open)}.")

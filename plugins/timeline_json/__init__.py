@@ -6,7 +6,7 @@ and is imported only when this format is exported; the reader, in
 :mod:`timeline_json.reader`, only when a file is imported.
 """
 
-from timeline import Exporter, Importer, hookimpl
+from timeline import Exporter, Importer, Option, hookimpl
 
 
 @hookimpl
@@ -18,6 +18,8 @@ def timeline_exporters() -> list[Exporter]:
             media_type="application/json",
             suffix=".json",
             writer="timeline_json.writer:write",
+            options=(Option("indent", int, 2, "spaces per nesting level (0 or more); none "
+                            "writes one compact line", nullable=True),),
         )
     ]
 

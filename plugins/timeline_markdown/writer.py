@@ -65,8 +65,20 @@ titles and publishers; the chronology title too):
   with space, ``" ( ) < > \\`` and backtick percent-encoded and ``&`` backslash-escaped
   (so ``&amp;`` is not decoded): the link points exactly at the recorded URL.
 
+Option ``layout`` (``timeline export -O layout=table``): ``list``, the default, is
+the layout above; ``table`` gives each year one GitHub Flavored Markdown table
+(GFM 0.29, section 4.10), one row per event, under the same headings::
+
+    | Date | Title | Summary | Actors | Place | Tags | CAMEO | Sources |
+    | --- | --- | --- | --- | --- | --- | --- | --- |
+    | August 2013 | <title> | <summary lines, joined by a space> | ... | ... | ... | 042 | ... |
+
+Cells hold what the list's lines hold, escaped the same way (so a ``|`` in the
+text is ``\\|``, as GFM asks; a source URL cannot hold one, see
+:mod:`timeline.records`), or nothing when there is nothing to show.
+
 Output is deterministic UTF-8 with one trailing newline, and passes markdownlint's
-default rules. The writer takes no options.
+default rules.
 """
 
 from __future__ import annotations
@@ -75,6 +87,8 @@ import re
 from typing import Any, BinaryIO
 
 from timeline import Chronology, EDTFDate, Event, ValidationError, date_in_words
+
+from . import EXPORTER
 
 __all__ = ["write", "escape"]
 
@@ -85,17 +99,19 @@ _MD026 = ".,;:!。，；：！"  # markdownlint's default trailing punctuation f
 _BLANKS = re.compile(r"[\t\n\v\f\r \x1c-\x1f\x85\u2028\u2029]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NO_START = "Without a start date"
+_COLUMNS = ("Date", "Title", "Summary", "Actors", "Place", "Tags", "CAMEO", "Sources")
+_TABLE_HEAD = ("| " + " | ".join(_COLUMNS) + " |\n"
+               + "| " + " | ".join("---" for _ in _COLUMNS) + " |\n")
 
 
 def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
     """Write ``chronology`` as Markdown (layout in the module docstring) to ``out``.
 
-    Raises :class:`timeline.ValidationError` for any option (there are none) and for
-    a chronology title that is empty or holds control characters.
+    Option ``layout``: ``"list"`` (the default) or ``"table"``. Raises
+    :class:`timeline.ValidationError` for another option or value, and for a
+    chronology title that is empty or holds control characters.
     """
-    if options:
-        raise ValidationError("option", sorted(options)[0],
-                              "is not an option of the markdown exporter", "It takes no options.")
+    table = EXPORTER.resolve_options(options)["layout"] == "table"
     title = _one_line(str(chronology.title), "title")
     if not title:
         raise ValidationError("title", chronology.title, "is empty", "Give the chronology a title.")
@@ -109,8 +125,8 @@ def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
         year = _NO_START if lower is None else str(lower.year)
         if year != group:
             group = year
-            out.write(f"\n## {year}\n\n".encode("utf-8"))
-        out.write(_item(state.event).encode("utf-8"))
+            out.write(f"\n## {year}\n\n{_TABLE_HEAD if table else ''}".encode("utf-8"))
+        out.write((_row(state.event) if table else _item(state.event)).encode("utf-8"))
 
 
 def escape(text: str, field: str = "text") -> str:
@@ -145,6 +161,25 @@ def _item(event: Event) -> str:
             _source(n, s.url, s.title, s.publisher, s.published)
             for n, s in enumerate(event.sources, 1)))
     return "- " + "\\\n  ".join(lines) + "\n"
+
+
+def _row(event: Event) -> str:
+    status = "" if event.status == "occurred" else f" ({event.status})"
+    place = event.place
+    cells = [
+        f"{date_in_words(event.date)}{status}",
+        escape(event.title, "title"),
+        " ".join(t for t in (escape(line, "summary") for line in event.summary.splitlines())
+                 if t),
+        "; ".join(_actor(a.code, a.name, a.role) for a in event.actors),
+        f"{escape(place.name, 'place.name')}{f' ({place.country})' if place.country else ''}"
+        if place else "",
+        ", ".join(escape(t, "tags") for t in event.tags),
+        event.cameo or "",
+        "; ".join(_source(n, s.url, s.title, s.publisher, s.published)
+                  for n, s in enumerate(event.sources, 1)),
+    ]
+    return "| " + " | ".join(cells) + " |\n"
 
 
 def _actor(code: str, name: str | None, role: str | None) -> str:

@@ -6,20 +6,27 @@ and is imported only when this format is exported; the reader, in
 :mod:`timeline_timelinejs.reader`, only when a file is imported.
 """
 
-from timeline import Exporter, Importer, hookimpl
+from timeline import Exporter, Importer, Option, hookimpl
+
+#: Values of the ``group`` option.
+GROUPS = ("actor", "tag", "none")
+
+
+#: The format; its writer checks its options against it too.
+EXPORTER = Exporter(
+    name="timelinejs",
+    description="TimelineJS3 JSON for Knight Lab's web timelines",
+    media_type="application/json",
+    suffix=".json",
+    writer="timeline_timelinejs.writer:write",
+    options=(Option("group", str, "actor", "the row a slide goes in: its first actor's CAMEO "
+                    "code, its first tag, or none", choices=GROUPS),),
+)
 
 
 @hookimpl
 def timeline_exporters() -> list[Exporter]:
-    return [
-        Exporter(
-            name="timelinejs",
-            description="TimelineJS3 JSON for Knight Lab's web timelines",
-            media_type="application/json",
-            suffix=".json",
-            writer="timeline_timelinejs.writer:write",
-        )
-    ]
+    return [EXPORTER]
 
 
 @hookimpl

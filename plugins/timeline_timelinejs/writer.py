@@ -82,10 +82,10 @@ from typing import Any, BinaryIO
 
 from timeline import Chronology, EDTFDate, Event, Source, ValidationError, date_in_words
 
+from . import EXPORTER, GROUPS
+
 __all__ = ["write", "GROUPS"]
 
-#: Values of the ``group`` option.
-GROUPS = ("actor", "tag", "none")
 _PAD = "\n    "  # json.dumps(indent=2) puts each member of "events" at depth 2
 
 
@@ -96,7 +96,7 @@ def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
     :class:`timeline.ValidationError` for another option or value, and for an
     empty chronology, before writing anything.
     """
-    group = _group_option(options)
+    group = EXPORTER.resolve_options(options)["group"]
     if not len(chronology):
         raise ValidationError("chronology", chronology.title, "has no events, and TimelineJS "
                               "refuses a timeline without events",
@@ -112,18 +112,6 @@ def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
         slide = _dumps(_slide(state.event, group)).replace("\n", _PAD)
         out.write((("," if n else "") + _PAD + slide).encode("utf-8"))
     out.write(b"\n  ]\n}\n")
-
-
-def _group_option(options: dict[str, Any]) -> str:
-    unknown = sorted(set(options) - {"group"})
-    if unknown:
-        raise ValidationError("option", unknown[0], "is not an option of the timelinejs "
-                              "exporter", "Its only option is group.")
-    group = options.get("group", "actor")
-    if group not in GROUPS:
-        raise ValidationError("group", group, "is not a grouping of the timelinejs exporter",
-                              f"Use one of: {', '.join(GROUPS)}.")
-    return group
 
 
 def _slide(event: Event, group: str) -> dict[str, Any]:
