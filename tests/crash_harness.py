@@ -126,7 +126,7 @@ def _single(log: Log, item: Append) -> Entry:
     return log.retract(item.event_id, reason=item.reason, idempotency_key=item.idempotency_key)
 
 
-def _spawn(log_path: Path, writer: int, acks: Path, seed: int, chunked: bool,
+def _spawn(log_path: str | Path, writer: int, acks: Path, seed: int, chunked: bool,
            errors: Path) -> int:
     pid = os.fork()
     if pid:
@@ -216,15 +216,31 @@ def check_log(log_path: Path, ack_files: list[Path], result: TrialResult) -> Non
 
 def run_trial(workdir: Path, seed: int, *, duration: float, writers: int = 4) -> TrialResult:
     """One trial in an empty ``workdir``: writers, random kills for ``duration`` seconds, checks."""
-    rng = random.Random(seed)
     log_path = workdir / "log.jsonl"
     Log.create(log_path)
+    acks, result = run_writers(str(log_path), workdir, seed, duration=duration, writers=writers,
+                               torn=True)
+    check_log(log_path, acks, result)
+    return result
+
+
+def run_writers(location: str, workdir: Path, seed: int, *, duration: float, writers: int,
+                torn: bool) -> tuple[list[Path], TrialResult]:
+    """Run ``writers`` processes on the log at ``location`` (a path or a store URL),
+    SIGKILL and restart them at random for ``duration`` seconds, then kill them all.
+
+    Returns each writer's acknowledgement file and the result so far (kills and
+    problems; the caller checks the log). ``torn``: even writers write each line
+    in pieces, so that kills can land mid-line (file logs only).
+    """
+    rng = random.Random(seed)
     acks = [workdir / f"writer-{w}.acks" for w in range(writers)]
     errors = [workdir / f"writer-{w}.error" for w in range(writers)]
     result = TrialResult()
 
     def start(w: int) -> int:
-        return _spawn(log_path, w, acks[w], rng.randrange(1 << 30), w % 2 == 0, errors[w])
+        return _spawn(location, w, acks[w], rng.randrange(1 << 30), torn and w % 2 == 0,
+                      errors[w])
 
     def kill(pid: int, w: int) -> None:
         os.kill(pid, signal.SIGKILL)
@@ -245,8 +261,7 @@ def run_trial(workdir: Path, seed: int, *, duration: float, writers: int = 4) ->
     finally:
         for w, pid in enumerate(pids):
             kill(pid, w)
-    check_log(log_path, acks, result)
-    return result
+    return acks, result
 
 
 @dataclass

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -61,34 +59,8 @@ def test_eight_writers_and_a_reader(db_location: Callable[[str], str]) -> None:
 def trial(location: str, workdir: Path, seed: int, *, duration: float,
           writers: int = 4) -> crash_harness.TrialResult:
     """One trial of the harness against a database log (see ``crash_harness.run_trial``)."""
-    rng = random.Random(seed)
-    acks = [workdir / f"writer-{w}.acks" for w in range(writers)]
-    errors = [workdir / f"writer-{w}.error" for w in range(writers)]
-    result = crash_harness.TrialResult()
-
-    def start(w: int) -> int:
-        return crash_harness._spawn(location, w, acks[w], rng.randrange(1 << 30), False,
-                                    errors[w])
-
-    def kill(pid: int, w: int) -> None:
-        os.kill(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
-        result.kills += 1
-        if not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
-            detail = errors[w].read_text() if errors[w].exists() else f"status {status}"
-            result.problems.append(f"writer {w} died on its own before the kill: {detail}")
-
-    pids = [start(w) for w in range(writers)]
-    try:
-        end = time.monotonic() + duration
-        while time.monotonic() < end:
-            time.sleep(rng.uniform(0.002, 0.06))
-            w = rng.randrange(writers)
-            kill(pids[w], w)
-            pids[w] = start(w)
-    finally:
-        for w, pid in enumerate(pids):
-            kill(pid, w)
+    acks, result = crash_harness.run_writers(location, workdir, seed, duration=duration,
+                                             writers=writers, torn=False)
     copy = workdir / "copy.jsonl"
     Log(location).copy_to(copy)  # verifies every entry on the way
     crash_harness.check_log(copy, acks, result)
