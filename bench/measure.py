@@ -12,8 +12,15 @@ The peak RSS of the whole process (set-up included) is added as
 (``ru_maxrss``). Tasks:
 
 ==============  ==========================================================================
-fold_floor      read the log's lines and ``json.loads`` each: nothing else (the floor)
-fold            ``Log(path).chronology()``: open, read, check and fold the whole log
+fold_floor      read the log's lines and ``json.loads`` each: nothing else (the floor of
+                a first read, which parses with the standard library)
+fold_floor_orjson  the same with ``orjson.loads`` (the floor of a read through a
+                checked prefix, which parses with orjson)
+fold            ``Log(path).chronology()``: open, read, check and fold the whole log, which
+                an earlier read checked (``prime``): its checked prefix is trusted
+                (``timeline/stores/checked.py``); ``fold LOG --cold``: no checked
+                prefix, every entry checked as on the first read of a file
+prime           ``Log(path).head``: the first read of the log, recording its checked prefix
 fold_half       ``Log(path).chronology(as_of=N // 2)``
 verify          ``Log(path).verify()``
 query           open + fold + ``filter(actor=..., date_from=..., date_to=...)``
@@ -22,7 +29,8 @@ ical_floor      fold, compute each VEVENT's values (untimed), then build and ser
                 the same VEVENTs with ``icalendar`` directly, streamed to a file
 append          copy the log, open it (untimed), then COUNT ``Log.record`` calls, each fsynced
 append_batch    the same through ``Log.append_batch`` in batches of 1,000, if it exists
-append_floor    copy the log, then COUNT times: write one line of the same size and fsync
+append_floor    copy the log, then COUNT times: write one line of the same size and fsync;
+                with PACE_US, spin the CPU that long before each write (``append_paced``)
 es_append       the ``eventsourcing`` library: the same entries through its
                 Application/Aggregate API, saved in batches of 100 to a SQLite file
 es_replay       read that SQLite file back through its notification log into a projection
@@ -60,11 +68,9 @@ def _count_lines(path: str) -> int:
 
 # --- reading ------------------------------------------------------------------------------
 
-@task
-def fold_floor(log: str) -> dict[str, Any]:
+def _parse_each_line(log: str, loads: Callable[[bytes], Any]) -> dict[str, Any]:
     started = time.perf_counter()
     n = 0
-    loads = json.loads
     with open(log, "rb") as f:
         for line in f:
             loads(line)
@@ -73,13 +79,36 @@ def fold_floor(log: str) -> dict[str, Any]:
 
 
 @task
-def fold(log: str) -> dict[str, Any]:
+def fold_floor(log: str) -> dict[str, Any]:
+    return _parse_each_line(log, json.loads)
+
+
+@task
+def fold_floor_orjson(log: str) -> dict[str, Any]:
+    import orjson
+
+    return _parse_each_line(log, orjson.loads)
+
+
+@task
+def fold(log: str, cold: str = "") -> dict[str, Any]:
+    if cold == "--cold":  # no checked prefix: every entry checked, as on a first read
+        os.environ["TIMELINE_CACHE_DIR"] = ""
     from timeline import Log
 
     started = time.perf_counter()
     chronology = Log(log).chronology()
     return {"seconds": time.perf_counter() - started, "items": chronology.position,
             "events": len(chronology)}
+
+
+@task
+def prime(log: str) -> dict[str, Any]:
+    from timeline import Log
+
+    started = time.perf_counter()
+    position, _ = Log(log).head  # a first read: checks every entry, records the prefix
+    return {"seconds": time.perf_counter() - started, "items": position}
 
 
 @task
@@ -244,13 +273,29 @@ def append(log: str, workdir: str, count: str) -> dict[str, Any]:
         opened = time.perf_counter()
         store = Log(target)
         store.head  # noqa: B018 (reads and checks the existing entries: the open cost)
+        synced = _time_fsync()
         started = time.perf_counter()
         for event in events:
             store.record(event)
         done = time.perf_counter()
     finally:
         os.unlink(target)
-    return {"seconds": done - started, "items": len(events), "open_seconds": started - opened}
+    return {"seconds": done - started, "items": len(events), "open_seconds": started - opened,
+            "fsync_seconds": synced[0]}
+
+
+def _time_fsync() -> list[float]:
+    """Wrap the file store's fsync to add up the time spent in it."""
+    import timeline.stores.jsonl as jsonl
+
+    spent, sync = [0.0], jsonl._sync
+
+    def timed(fd: int) -> None:
+        begun = time.perf_counter()
+        sync(fd)
+        spent[0] += time.perf_counter() - begun
+    jsonl._sync = timed
+    return spent
 
 
 @task
@@ -276,23 +321,36 @@ def append_batch(log: str, workdir: str, count: str) -> dict[str, Any]:
 
 
 @task
-def append_floor(log: str, workdir: str, count: str) -> dict[str, Any]:
+def append_floor(log: str, workdir: str, count: str, pace_us: str = "0") -> dict[str, Any]:
+    """The bare write + fsync loop; with ``pace_us``, each iteration first spins the CPU
+    that long (the time an append spends outside fsync), to show what fsync costs when
+    the calls are not back to back."""
     target = _copy(log, workdir)
+    pace = float(pace_us) / 1e6
+    clock = time.perf_counter
     try:
         with open(log, "rb") as f:  # lines of the log's own sizes, cycled
             lines = [line for _, line in zip(range(int(count)), f)]
-        started = time.perf_counter()
+        synced = 0.0
+        started = clock()
         fd = os.open(target, os.O_WRONLY | os.O_APPEND)
         try:
             for line in lines:
+                if pace:
+                    spin = clock()
+                    while clock() - spin < pace:
+                        pass
                 os.write(fd, line)
+                begun = clock()
                 os.fsync(fd)
+                synced += clock() - begun
         finally:
             os.close(fd)
-        done = time.perf_counter()
+        done = clock()
     finally:
         os.unlink(target)
-    return {"seconds": done - started, "items": len(lines)}
+    return {"seconds": done - started, "items": len(lines), "fsync_seconds": synced,
+            "pace_us": float(pace_us)}
 
 
 # --- the eventsourcing library ------------------------------------------------------------

@@ -17,7 +17,10 @@ HERE = Path(__file__).resolve().parent
 
 TASKS = [
     ("fold_floor", "fold floor: read lines + `json.loads`, nothing else", "entries"),
-    ("fold", "open + fold the whole log (`Log.chronology()`)", "entries"),
+    ("fold_floor_orjson", "fold floor: read lines + `orjson.loads`, nothing else", "entries"),
+    ("fold", "open + fold the whole log (`Log.chronology()`), read before: checked prefix",
+     "entries"),
+    ("fold_cold", "open + fold, first read of the log: every entry checked", "entries"),
     ("fold_half", "open + fold as of position N/2", "entries"),
     ("verify", "`Log.verify()`", "entries"),
     ("query", "open + fold + filter (actor PAK, 1990-1999)", "entries"),
@@ -27,6 +30,8 @@ TASKS = [
     ("export_markdown", "export Markdown to a file (after the fold)", "events"),
     ("append", "durable append, one entry at a time (fsync each)", "appends"),
     ("append_floor", "fsync floor: write one line + fsync, bare loop", "appends"),
+    ("append_paced", "paced fsync floor: the same, spinning first as long as an append "
+     "spends outside fsync", "appends"),
     ("append_batch", "durable append in batches of 1,000 (`Log.append_batch`)", "appends"),
     ("es_append", "eventsourcing 9.5: append, batches of 100, SQLite file", "events"),
     ("es_replay", "eventsourcing 9.5: replay through the notification log", "events"),
@@ -90,11 +95,18 @@ def render(results: dict[str, Any], notes: Path | None = HERE / "NOTES.md") -> s
         extra = []
         for key, field, what in (("export_json", "fold_seconds", "fold before the JSON export"),
                                  ("query", "filter_seconds", "the filter alone"),
-                                 ("append", "open_seconds", "opening the log before appending")):
+                                 ("append", "open_seconds", "opening the log before appending"),
+                                 ("append", "fsync_seconds", "fsync within the 1,000 appends"),
+                                 ("append_floor", "fsync_seconds",
+                                  "fsync within the bare loop"),
+                                 ("append_paced", "fsync_seconds",
+                                  "fsync within the paced loop"),
+                                 ("append_paced", "pace_us", "the pace, per append")):
             runs = size.get(key, {}).get("runs")
             if runs and field in runs[0]:
                 values = sorted(r[field] for r in runs)
-                extra.append(f"{what}: {_n(values[len(values) // 2])} s")
+                unit = " us" if field == "pace_us" else " s"
+                extra.append(f"{what}: {_n(values[len(values) // 2])}{unit}")
         if extra:
             out += ["", "Also measured: " + "; ".join(extra) + "."]
     if results.get("cli"):
@@ -127,7 +139,8 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
         merged["targets"] += [{**row, "size": renamed.get(row["size"], row["size"])}
                               for row in part["targets"]]
         merged["cli"] = part["cli"] or merged["cli"]
-        merged["finished"] = part["finished"]
+        merged["started"] = min(merged["started"], part["started"])
+        merged["finished"] = max(merged.get("finished", ""), part["finished"])
     merged["command"] = "` then `".join(commands)
     return merged
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,13 @@ import pytest
 
 import timeline.log
 from timeline import Log
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _checked_prefix_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Checked-prefix records (timeline/stores/checked.py) go to a folder of the test
+    run, never the user's cache; subprocesses inherit it."""
+    os.environ["TIMELINE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture

@@ -94,6 +94,10 @@ def test_a_smoke_run_measures_every_task_and_writes_both_reports(tmp_path: Path)
         assert size[f"export_{fmt}"]["runs"][0]["bytes"] > 0
     assert size["ical_floor"]["items"] == events
     assert size["append"]["items"] == size["append_floor"]["items"] == 120
+    assert size["append_paced"]["items"] == 120
+    assert size["append_paced"]["runs"][0]["pace_us"] > 0  # paced by this run's append
+    assert 0 < size["append"]["runs"][0]["fsync_seconds"] < size["append"]["seconds"]["median"]
+    assert size["fold_cold"]["items"] == size["fold_floor_orjson"]["items"] == 120
     assert size["append_batch"]["items"] == 120
     assert "es_append" not in size
     for task in ("fold", "append", "export_json"):
@@ -101,7 +105,9 @@ def test_a_smoke_run_measures_every_task_and_writes_both_reports(tmp_path: Path)
     assert set(results["cli"]) == {"cli_version", "cli_help", "cli_export"}
     text = out.read_text()
     assert "## Targets" in text and "## 120 entries (120 entries" in text
-    assert "| open + fold the whole log (`Log.chronology()`) |" in text
+    assert ("| open + fold the whole log (`Log.chronology()`), read before: checked prefix |"
+            in text)
+    assert "| open + fold, first read of the log: every entry checked |" in text
     assert f"- command: `{results['command']}`" in text
 
 

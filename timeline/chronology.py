@@ -159,21 +159,22 @@ def fold(entries: Iterable[Entry], *, as_of: int | _dt.datetime | None = None,
 def _fold(entries: Iterable[Entry], as_of: int | _dt.datetime | None, title: str) -> Chronology:
     state: dict[str, EventState] = {}
     position = 0
+    upto = as_of if isinstance(as_of, int) else None
+    until = as_of if isinstance(as_of, _dt.datetime) else None
     for entry in entries:
-        if isinstance(as_of, int) and entry.position > as_of:
+        if upto is not None and entry.position > upto:
             break
-        if isinstance(as_of, _dt.datetime) and entry.recorded_at > as_of:
+        if until is not None and entry.recorded_at > until:
             break
-        position = entry.position
-        if entry.type == "retracted":
-            state.pop(entry.event_id, None)
-        elif entry.type == "recorded":
+        position, kind = entry.position, entry.type
+        if kind == "recorded":
             state[entry.event_id] = EventState(entry.event, entry.recorded_at, entry.recorded_at,
-                                               entry.position, entry.position)
+                                               position, position)
+        elif kind == "retracted":
+            state.pop(entry.event_id, None)
         else:
             old = state[entry.event_id]
             state[entry.event_id] = EventState(entry.event, old.recorded_at, entry.recorded_at,
-                                               old.first_position, entry.position,
-                                               old.revisions + 1)
+                                               old.first_position, position, old.revisions + 1)
     items = sorted(state.values(), key=lambda s: (s.event.date.sort_key, s.event.id))
     return Chronology(tuple(items), title=title, position=position)

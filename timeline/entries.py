@@ -26,9 +26,10 @@ import re
 from typing import Any
 
 import attrs
+import orjson
 
 from .errors import FormatVersionError, LogCorruptError, TimelineError, ValidationError
-from .records import _CONTROL_LINE, Event
+from .records import _CONTROL_LINE, Event, _checked_event
 
 __all__ = ["Entry", "Append", "ENTRY_TYPES", "FORMAT_VERSION", "GENESIS_HASH"]
 
@@ -39,6 +40,7 @@ ENTRY_TYPES: tuple[str, ...] = ("recorded", "revised", "retracted")
 #: ``prev`` of the first entry.
 GENESIS_HASH = "0" * 64
 
+_from_iso = _dt.datetime.fromisoformat  # reads the final "Z" as UTC (Python 3.11+)
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", re.ASCII)
 _FIELDS = ("format", "position", "recorded_at", "type", "event_id", "reason", "event", "prev",
            "hash")
@@ -69,10 +71,15 @@ class Entry:
     prev: str
     hash: str
     idempotency_key: str | None = None
+    # The canonical bytes (no newline) when known: read from the log or just built.
+    _canonical_bytes: bytes | None = attrs.field(default=None, eq=False, repr=False,
+                                                 alias="canonical_bytes")
 
     def to_line(self) -> bytes:
         """The entry's exact bytes in the log, newline included."""
-        return (_dumps(_ordered(self._body(), self.hash)) + "\n").encode("utf-8")
+        if self._canonical_bytes is None:
+            return _canonical({**self._body(), "hash": self.hash}) + b"\n"
+        return self._canonical_bytes + b"\n"
 
     def _body(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -101,7 +108,11 @@ class Entry:
         """A new entry with its hash computed."""
         entry = cls(position, recorded_at, type, event_id, event, reason, prev, "",
                     idempotency_key)
-        return attrs.evolve(entry, hash=body_hash(entry._body()))
+        body = entry._body()  # built and serialised once, for the hash and the line
+        hash_ = body_hash(body)
+        body["hash"] = hash_
+        return cls(position, recorded_at, type, event_id, event, reason, prev, hash_,
+                   idempotency_key, _canonical(body))
 
     @classmethod
     def from_line(cls, line: bytes, *, position: int, prev: str) -> Entry:
@@ -134,7 +145,7 @@ class Entry:
                 f"log entry at position {position} has format {version}, newer than "
                 f"format {FORMAT_VERSION} which this version of diplomatic-timeline reads.",
                 position=position, fix="Upgrade diplomatic-timeline.")
-        if version != FORMAT_VERSION or isinstance(version, bool):
+        if type(version) is not int or version != FORMAT_VERSION:
             raise bad(f"has format {version!r}, not {FORMAT_VERSION}")
         fields = _KEYED_FIELDS if "idempotency_key" in data else _FIELDS
         if list(data) != list(fields):
@@ -145,14 +156,15 @@ class Entry:
                     ([f"no field {', '.join(missing)}"] if missing else [])
                     + ([f"unknown field {', '.join(extra)}"] if extra else [])))
             raise bad(f"has its fields out of order (expected {', '.join(fields)})")
-        if data["position"] != position or isinstance(data["position"], bool):
+        if type(data["position"]) is not int or data["position"] != position:
             raise bad(f"says position {data['position']!r}, expected {position}")
         if data["prev"] != prev:
             raise bad("does not chain to the entry before it (prev hash differs)")
-        expected = body_hash({k: v for k, v in data.items() if k != "hash"})
-        if data["hash"] != expected:
+        stated = data.pop("hash")  # the body is the entry without its hash
+        if stated != body_hash(data):
             raise bad("has a hash that does not match its content")
-        if _dumps(data) != text:
+        data["hash"] = stated
+        if _canonical(data) != line:  # the exact bytes: nothing outside the hash changed
             raise bad("is not in canonical form (bytes changed outside the hashed values)")
         kind = data["type"]
         if kind not in ENTRY_TYPES:
@@ -165,13 +177,40 @@ class Entry:
                 _check_key(key)
         except (TimelineError, ValueError, TypeError) as exc:
             raise bad(f"holds an invalid record: {str(exc).rstrip('.')}") from None
+        if event is not None:
+            # The event exactly as to_dict writes it (no key left out, no null for a
+            # default, no alpha-2 country): a checked prefix rebuilds it from that form.
+            written, given = event.to_dict(), data["event"]
+            if written != given:
+                key = next((k for k in written if written[k] != given.get(k, ...)), "event")
+                raise bad(f"is not in canonical form (its event's {key!r} is not written as "
+                          "this library writes it)")
         event_id = data["event_id"]
         if (kind == "retracted") != (event is None) or (event and event.id != event_id) or (
                 (kind == "recorded") != (data["reason"] is None)) or (
                 kind != "recorded" and not isinstance(data["reason"], str)):
             raise bad("is inconsistent: its type, event id, event and reason do not agree")
         return cls(position, recorded_at, kind, event_id, event, data["reason"], data["prev"],
-                   data["hash"], key)
+                   data["hash"], key, bytes(line))
+
+    @classmethod
+    def from_checked_line(cls, line: bytes) -> Entry:
+        """The entry :meth:`from_line` returns for ``line``, rebuilt without checking it:
+        only for a line a full read already checked, byte for byte (a checked prefix,
+        ``timeline/stores/checked.py``). Parses it and builds the records; no
+        re-serialising, no hash, no validators.
+
+        Parsed with ``orjson``: on a line a full check accepted (strings, null, lists,
+        objects, small integers) it gives exactly what ``json.loads`` gives
+        (``tests/test_checked_prefix.py``). The full check keeps ``json.loads``, which
+        defines what a line means for any bytes (``orjson`` reads an integer beyond
+        64 bits as a float, and refuses NaN and lone surrogates).
+        """
+        data = orjson.loads(line)  # ~4x faster than json.loads; same values on these lines
+        event = data["event"]
+        return cls(data["position"], _from_iso(data["recorded_at"]), data["type"], data["event_id"],
+                   None if event is None else _checked_event(event), data["reason"],
+                   data["prev"], data["hash"], data.get("idempotency_key"), line)
 
 
 @attrs.frozen(slots=True)
@@ -256,13 +295,19 @@ def _check_key(key: Any) -> None:
 
 def body_hash(body: dict[str, Any]) -> str:
     """SHA-256 hex of ``body`` as canonical JSON (sorted keys, no spaces, UTF-8)."""
-    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    try:
+        canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # what only a hostile line holds: see _canonical
+        canonical = json.dumps(body, ensure_ascii=False, sort_keys=True,
+                               separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def format_time(value: _dt.datetime) -> str:
     """UTC ``datetime`` -> ``2026-11-29T18:50:01.123456Z``."""
-    return value.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: ~10x faster, and pads years before 1000 as %Y does not.
+    return value.astimezone(_dt.timezone.utc).replace(tzinfo=None).isoformat(
+        timespec="microseconds") + "Z"
 
 
 def parse_time(text: str) -> _dt.datetime:
@@ -273,12 +318,20 @@ def parse_time(text: str) -> _dt.datetime:
     """
     if not isinstance(text, str) or not _TIME.fullmatch(text):
         raise ValueError(f"record time {text!r} is not of the form 2026-11-29T18:50:01.123456Z")
-    return _dt.datetime.fromisoformat(text[:-1]).replace(tzinfo=_dt.timezone.utc)
+    return _from_iso(text)
 
 
-def _ordered(body: dict[str, Any], hash_: str) -> dict[str, Any]:
-    return {**body, "hash": hash_}
+def _canonical(data: dict[str, Any]) -> bytes:
+    """``data`` as compact JSON, keys in their order, UTF-8 (not ``\\u`` escapes).
 
-
-def _dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    The reference is ``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``;
+    ``orjson`` writes the same bytes ~6x faster for everything an entry can hold
+    (strings, 64-bit integers, null, lists, objects; proved by
+    ``tests/test_entries_orjson.py``). What it refuses (integers beyond 64 bits, lone
+    surrogates, deep nesting: only a hostile line holds them) goes to the reference.
+    """
+    try:
+        return orjson.dumps(data)
+    except orjson.JSONEncodeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass")

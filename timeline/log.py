@@ -176,7 +176,7 @@ class Log:
                                   "Give the head hash printed by 'timeline verify'.")
         _check_position("expect_position", expect_position)
         count, head, live, head_at = 0, GENESIS_HASH, set(), None
-        for entry in self.entries():
+        for entry in self.store.checked_entries():  # never a checked prefix
             count, head = entry.position, entry.hash
             if entry.type == "retracted":
                 live.discard(entry.event_id)

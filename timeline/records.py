@@ -369,6 +369,45 @@ class Event:
 
 
 _EVENT_KEYS = frozenset(attrs.fields_dict(Event))
+# Each slot's own setter: how attrs fills a frozen, slotted instance, minus the name lookup.
+_EVENT_SLOTS = [Event.__dict__[name].__set__ for name in (
+    "id", "date", "title", "summary", "actors", "place", "sources", "tags", "cameo", "status")]
+_SOURCE_SLOTS = [Source.__dict__[name].__set__ for name in (
+    "url", "title", "publisher", "published")]
+
+
+def _checked_event(data: dict[str, Any]) -> Event:
+    """The event :meth:`Event.from_dict` builds from ``data``, without running the
+    validators: only for the ``to_dict`` form of an event that passed them before, in
+    a log prefix a full read checked (``timeline/stores/checked.py``). Dates, actors
+    and places come from the same caches; ``tests/test_checked_prefix.py`` proves the
+    result equal to :meth:`Event.from_dict`'s, field types included."""
+    event = object.__new__(Event)
+    id_, date, title, summary, actors, place, sources, tags, cameo, status = _EVENT_SLOTS
+    id_(event, data["id"])
+    date(event, parse_date(data["date"]))
+    title(event, data["title"])
+    summary(event, data["summary"])
+    actors(event, tuple([_cached_actor(a["code"], a.get("name"), a.get("role"))
+                         for a in data["actors"]]))
+    where = data["place"]
+    place(event, None if where is None else _cached_place(where["name"], where.get("country")))
+    sources(event, tuple([_checked_source(s) for s in data["sources"]]))
+    tags(event, tuple([sys.intern(t) for t in data["tags"]]))
+    cameo(event, data["cameo"])
+    status(event, data["status"])
+    return event
+
+
+def _checked_source(data: dict[str, Any]) -> Source:
+    source = object.__new__(Source)
+    url, title, publisher, published = _SOURCE_SLOTS
+    url(source, data.get("url"))
+    title(source, data.get("title"))
+    by, on = data.get("publisher"), data.get("published")
+    publisher(source, None if by is None else sys.intern(by))
+    published(source, None if on is None else parse_date(on))
+    return source
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:

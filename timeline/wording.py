@@ -18,7 +18,9 @@ known to the month reads "August 2013" everywhere, not "1 August 2013":
   ("2013–2014", "August 2013 – 2014"); open ends "from August 2013" /
   "until 2013", unknown ends add "(end unknown)" / "(start unknown)".
 
-Month names are English, whatever the locale.
+Month names are English, whatever the locale. Results are cached by EDTF
+string (which determines a date: :class:`~timeline.dates.EDTFDate` compares by
+it), up to a few thousand strings, since every exporter asks for each event.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December")
 _SEASONS = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
 _QUALIFIERS = {"": "", "?": "possibly ", "~": "around ", "%": "possibly around "}
+_CACHED = 8192  # strings kept; emptied when full, so memory stays flat on any log
+_words: dict[str, str] = {}
 
 
 def date_in_words(date: EDTFDate) -> str:
@@ -39,6 +43,16 @@ def date_in_words(date: EDTFDate) -> str:
 
     Rules in the module docstring; never raises for a parsed date.
     """
+    words = _words.get(date.edtf)
+    if words is None:
+        words = _in_words(date)  # which may cache an interval's ends first
+        if len(_words) >= _CACHED:
+            _words.clear()
+        _words[date.edtf] = words
+    return words
+
+
+def _in_words(date: EDTFDate) -> str:
     if not date.is_interval:
         return _QUALIFIERS[date.qualifier] + _plain(date)
     start, end = date.start, date.end

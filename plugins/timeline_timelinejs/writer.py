@@ -68,8 +68,13 @@ publication date in words), and ``EDTF: <string>``.
 
 Output is deterministic UTF-8 (non-ASCII kept as is), indented by two spaces,
 with one trailing newline; it equals ``json.dumps(document, ensure_ascii=False,
-indent=2)``. Events are written one at a time. TimelineJS refuses a timeline
-without events, so an empty chronology raises :class:`timeline.ValidationError`.
+indent=2)``. TimelineJS refuses a timeline without events, so an empty
+chronology raises :class:`timeline.ValidationError`.
+
+For speed, slides are serialised a few hundred at a time by ``orjson``, whose
+indented text is ``json.dumps``' own (proved by ``tests/test_export_speed_paths.py``;
+a text orjson refuses goes to ``json.dumps``), and escaped texts and part-dates,
+which repeat, are kept in ``functools.lru_cache`` caches of a few thousand entries.
 """
 
 from __future__ import annotations
@@ -78,7 +83,10 @@ import datetime as _dt
 import html
 import json
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, BinaryIO
+
+import orjson
 
 from timeline import Chronology, EDTFDate, Event, Source, ValidationError, date_in_words
 
@@ -87,6 +95,8 @@ from . import EXPORTER, GROUPS
 __all__ = ["write", "GROUPS"]
 
 _PAD = "\n    "  # json.dumps(indent=2) puts each member of "events" at depth 2
+_CHUNK = 500  # slides serialised and written at a time
+_CACHED = 8192  # entries each cache keeps (least recently used go), so memory stays flat
 
 
 def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
@@ -108,10 +118,25 @@ def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
              "autolink": False}
     head = _dumps({"title": title})
     out.write((head[:-2] + ',\n  "events": [').encode("utf-8"))  # head ends "\n}"
-    for n, state in enumerate(chronology):
-        slide = _dumps(_slide(state.event, group)).replace("\n", _PAD)
-        out.write((("," if n else "") + _PAD + slide).encode("utf-8"))
+    slides, comma = [], b""
+    for state in chronology:
+        slides.append(_slide(state.event, group))
+        if len(slides) == _CHUNK:
+            out.write(comma + _members(slides))
+            slides, comma = [], b","
+    if slides:
+        out.write(comma + _members(slides))
     out.write(b"\n  ]\n}\n")
+
+
+def _members(slides: list[dict[str, Any]]) -> bytes:
+    """``slides`` as members of ``events``: json.dumps' text at depth 2, comma-joined."""
+    try:
+        # orjson's list without its "[" and "\n]", one level deeper
+        return orjson.dumps(slides, option=orjson.OPT_INDENT_2)[1:-2].replace(b"\n", b"\n  ")
+    except TypeError:  # a text orjson refuses (a lone surrogate): json.dumps decides
+        return ",".join(_PAD + _dumps(slide).replace("\n", _PAD)
+                        for slide in slides).encode("utf-8")
 
 
 def _slide(event: Event, group: str) -> dict[str, Any]:
@@ -129,8 +154,12 @@ def _slide(event: Event, group: str) -> dict[str, Any]:
     return slide
 
 
+@lru_cache(maxsize=_CACHED)
 def _dates(date: EDTFDate) -> tuple[dict[str, int], dict[str, int] | None]:
-    """``(start_date, end_date)`` objects; end None for an open or unknown end."""
+    """``(start_date, end_date)`` objects; end None for an open or unknown end.
+
+    Cached (slides share the objects, which nothing changes).
+    """
     if not date.is_interval:
         return _part_date(date.lower, date.precision), _part_date(date.upper, date.precision)
     if date.start is None:  # ../2003-02: the only known point is the end
@@ -196,6 +225,7 @@ def _source(source: Source) -> str:
     return "<li>" + ", ".join(part for part in (title, *about) if part) + "</li>"
 
 
+@lru_cache(maxsize=_CACHED)
 def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 

@@ -1,5 +1,5 @@
 """File helpers the file-backed stores share (JSON Lines, SQLite): finding a log file,
-creating one exclusively, and making data and names durable."""
+creating one exclusively, locking it, and making data and names durable."""
 
 from __future__ import annotations
 
@@ -9,7 +9,38 @@ from pathlib import Path
 
 from ..errors import LogError, LogExistsError, LogNotFoundError
 
-__all__ = ["check_exists", "create_exclusive", "sync", "fsync_dir"]
+__all__ = ["check_exists", "create_exclusive", "lock", "unlock", "sync", "fsync_dir"]
+
+try:
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - Windows: portalocker's own locks
+    _fcntl = None  # type: ignore[assignment]
+
+
+def lock(fd: int, *, shared: bool = False) -> None:
+    """Wait for a lock on the open file ``fd``: exclusive, or ``shared`` (readers).
+
+    On POSIX this is ``flock(2)`` called directly: the lock ``portalocker`` takes
+    there (``tests/test_file_locks.py`` proves each excludes the other), without
+    its ~50 us of argument checking per call, which a single durable append
+    cannot afford (bench/NOTES.md). Elsewhere ``portalocker`` does it.
+    """
+    if _fcntl is not None:
+        _fcntl.flock(fd, _fcntl.LOCK_SH if shared else _fcntl.LOCK_EX)
+    else:  # pragma: no cover
+        import portalocker
+
+        portalocker.lock(fd, portalocker.LOCK_SH if shared else portalocker.LOCK_EX)
+
+
+def unlock(fd: int) -> None:
+    """Release the lock :func:`lock` took on ``fd``."""
+    if _fcntl is not None:
+        _fcntl.flock(fd, _fcntl.LOCK_UN)
+    else:  # pragma: no cover
+        import portalocker
+
+        portalocker.unlock(fd)
 
 
 def check_exists(path: Path, kind: str) -> None:

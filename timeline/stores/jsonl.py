@@ -5,8 +5,8 @@ Durability contract (full text in ``docs/log-format.md``, "Durability"):
 - An append is acknowledged when the :meth:`JsonlStore.writing` block that
   wrote it ends: every byte of the new lines, final newline included, has been
   written and ``fsync`` (``F_FULLFSYNC`` on macOS) has completed on the file.
-- Appends hold an exclusive lock on the log file itself (``portalocker``,
-  ``flock`` on POSIX) from reading the head to the ``fsync``, so concurrent
+- Appends hold an exclusive lock on the log file itself (``flock`` on POSIX,
+  ``portalocker`` elsewhere: :func:`.files.lock`) from reading the head to the ``fsync``, so concurrent
   writers, in threads or processes, get one global order.
 - Readers take a shared lock only long enough to read the file's size, then
   read up to that size: every byte there is a complete, fsynced append.
@@ -27,18 +27,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import portalocker
-
 from ..entries import GENESIS_HASH, Entry
 from ..errors import LogCorruptError, LogError, TimelineError, TornTailError
 from .base import Chain, RepairReport, Store, Writer
-from .files import check_exists, create_exclusive
+from .checked import BLOCK, CheckedPrefix
+from .files import check_exists, create_exclusive, lock, unlock
 from .files import fsync_dir as _fsync_dir
 from .files import sync as _sync
 
 __all__ = ["JsonlStore"]
 
-_READ_CHUNK = 1 << 20
+_READ_CHUNK = BLOCK  # reads from the start go block by block: see checked.py
 
 
 class _Replay(Chain):
@@ -52,9 +51,10 @@ class _Replay(Chain):
         self.offset = 0  # end of the last complete, checked line
         self.starts = array("Q")  # starts[p - 1]: byte offset of position p
 
-    def apply(self, line: bytes, offset: int) -> Entry:
-        """Check ``line`` (found at ``offset``) as the next entry and take it in."""
-        entry = self.take(line)
+    def apply(self, line: bytes, offset: int, checked: bool = False) -> Entry:
+        """Check ``line`` (found at ``offset``) as the next entry and take it in
+        (``checked``: it lies in a checked prefix, see :meth:`Chain.take`)."""
+        entry = self.take(line, checked)
         self.starts.append(offset)
         self.offset = offset + len(line) + 1
         return entry
@@ -82,6 +82,8 @@ class JsonlStore(Store):
         check_exists(self.path, ".jsonl")
         self._state = _Replay()  # the checked prefix [0, _state.offset)
         self._mutex = threading.RLock()  # the cache is per object; the file lock is per open
+        self._file = None  # open for writing between appends, see _writable
+        self._file_pid = 0
 
     @classmethod
     def create(cls, path: str | os.PathLike[str]) -> JsonlStore:
@@ -104,37 +106,53 @@ class JsonlStore(Store):
         entry if the snapshot ends with an incomplete line."""
         size = self._snapshot_size()
         replay = _Replay()
+        prefix = CheckedPrefix(self.path)
+        with open(self.path, "rb") as f:
+            try:
+                for offset, line in _lines(f, size, prefix=prefix):
+                    entry = replay.apply(line, offset, offset + len(line) < prefix.trusted)
+                    if entry.position > after:
+                        yield entry
+            except TornTailError:
+                prefix.save(replay.offset)
+                raise
+        prefix.save(replay.offset)
+
+    def checked_entries(self) -> Iterator[Entry]:
+        """:meth:`entries` with every entry checked in full, checked prefix or not
+        (what :meth:`timeline.Log.verify` reads)."""
+        size = self._snapshot_size()
+        replay = _Replay()
         with open(self.path, "rb") as f:
             for offset, line in _lines(f, size):
-                entry = replay.apply(line, offset)
-                if entry.position > after:
-                    yield entry
+                yield replay.apply(line, offset)
 
     def head(self) -> tuple[int, str]:
         with self._mutex, open(self.path, "rb") as f:
-            portalocker.lock(f, portalocker.LOCK_SH)
+            lock(f.fileno(), shared=True)
             try:
                 self._catch_up(f)
             finally:
-                portalocker.unlock(f)
+                unlock(f.fileno())
             return self._state.position, self._state.head
 
     def entry_for_key(self, key: str) -> Entry | None:
         with self._mutex, open(self.path, "rb") as f:
-            portalocker.lock(f, portalocker.LOCK_SH)
+            lock(f.fileno(), shared=True)
             try:
                 self._catch_up(f)
                 position = self._state.keys.get(key)
                 return None if position is None else self._read_entry(f, position)
             finally:
-                portalocker.unlock(f)
+                unlock(f.fileno())
 
     # -- appending -------------------------------------------------------------------------
 
     @contextmanager
     def writing(self) -> Iterator[Writer]:
-        with self._mutex, self._open_for_writing() as f:
-            portalocker.lock(f, portalocker.LOCK_EX)
+        with self._mutex:
+            f = self._writable()
+            lock(f.fileno())
             try:
                 self._catch_up(f)
                 writer = _JsonlWriter(self, f)
@@ -144,7 +162,14 @@ class JsonlStore(Store):
                     writer.undo()
                     raise
             finally:
-                portalocker.unlock(f)
+                unlock(f.fileno())
+
+    def close(self) -> None:
+        """Close the file kept open between appends (the store reopens it if used again)."""
+        with self._mutex:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
 
     # -- repair ----------------------------------------------------------------------------
 
@@ -163,7 +188,7 @@ class JsonlStore(Store):
         it never returned.
         """
         with self._mutex, self._open_for_writing() as f:
-            portalocker.lock(f, portalocker.LOCK_EX)
+            lock(f.fileno())
             try:
                 size = os.fstat(f.fileno()).st_size
                 replay = _Replay()
@@ -193,7 +218,7 @@ class JsonlStore(Store):
                 self._state = replay
                 return RepairReport(tail_at, len(tail), side, replay.position, whole)
             finally:
-                portalocker.unlock(f)
+                unlock(f.fileno())
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -209,13 +234,35 @@ class JsonlStore(Store):
                            f"{exc.strerror}.", field="log", value=str(self.path),
                            fix="Check that the log exists and is writable.") from None
 
+    def _writable(self):  # noqa: ANN202
+        """The log open for writing, kept between appends: one ``open`` and ``close`` less
+        per append. Reopened in a forked child (``flock`` locks belong to the open file,
+        which a fork shares) and when the path now names another file (replaced or
+        restored: what was read of the old one no longer applies)."""
+        f = self._file
+        if f is not None:
+            try:
+                now, held = os.stat(self.path), os.fstat(f.fileno())
+                same = (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev)
+            except OSError:
+                same = False
+            if same and self._file_pid == os.getpid():
+                return f
+            f.close()
+            self._file = None
+            if not same:
+                self._state = _Replay()
+        f = self._open_for_writing()
+        self._file, self._file_pid = f, os.getpid()
+        return f
+
     def _snapshot_size(self) -> int:
         with open(self.path, "rb") as f:
-            portalocker.lock(f, portalocker.LOCK_SH)
+            lock(f.fileno(), shared=True)
             try:
                 return os.fstat(f.fileno()).st_size
             finally:
-                portalocker.unlock(f)
+                unlock(f.fileno())
 
     def _catch_up(self, f) -> None:  # noqa: ANN001
         """Read and check what was appended since the last call (caller holds a lock)."""
@@ -224,8 +271,14 @@ class JsonlStore(Store):
         if size < state.offset:
             raise LogCorruptError(f"log shrank from {state.offset} to {size} bytes while open.",
                                   position=state.position)
-        for offset, line in _lines(f, size, start=state.offset):
-            state.apply(line, offset)
+        if state.offset:
+            for offset, line in _lines(f, size, start=state.offset):
+                state.apply(line, offset)
+            return
+        prefix = CheckedPrefix(self.path)  # the first read: from the start
+        for offset, line in _lines(f, size, prefix=prefix):
+            state.apply(line, offset, offset + len(line) < prefix.trusted)
+        prefix.save(state.offset)
 
     def _read_entry(self, f, position: int) -> Entry:  # noqa: ANN001
         """Read back the (already checked) entry at ``position`` (caller holds a lock)."""
@@ -282,15 +335,19 @@ class _JsonlWriter(Writer):
             store._state = _Replay()  # read again, from the start, next time
 
 
-def _lines(f, size: int, start: int = 0) -> Iterator[tuple[int, bytes]]:  # noqa: ANN001
+def _lines(f, size: int, start: int = 0,  # noqa: ANN001
+           prefix: CheckedPrefix | None = None) -> Iterator[tuple[int, bytes]]:
     """Yield ``(offset, line)`` for complete lines in ``[start, size)``; a tail without
-    a newline raises TornTailError naming its byte offset."""
+    a newline raises TornTailError naming its byte offset. ``prefix`` (reading from 0)
+    is fed each block before the lines that end in it are yielded."""
     f.seek(start)
     offset, pending, remaining = start, b"", size - start
     while remaining > 0:
         chunk = f.read(min(_READ_CHUNK, remaining))
         if not chunk:
             break
+        if prefix is not None:
+            prefix.feed(size - remaining, chunk)
         remaining -= len(chunk)
         pending += chunk
         lines = pending.split(b"\n")
