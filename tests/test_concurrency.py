@@ -31,6 +31,8 @@ def event(writer: int, n: int) -> Event:
 
 
 def _same_position(path: str, writer: int, barrier: Any, results: Any) -> None:
+    """One of several processes appending at expected position 0; the test that starts
+    them runs in tests/test_stores.py, once per store (this file's log included)."""
     log = Log(path)
     assert log.head[0] == 0  # every writer has read the log at position 0
     barrier.wait()
@@ -39,22 +41,6 @@ def _same_position(path: str, writer: int, barrier: Any, results: Any) -> None:
         results.put(("appended", writer, entry.position))
     except ConcurrencyError as exc:
         results.put(("conflict", writer, exc.expected, exc.actual, exc.exit_code))
-
-
-def test_of_four_processes_expecting_one_position_exactly_one_wins(log: Log) -> None:
-    barrier, results = CTX.Barrier(4), CTX.Queue()
-    processes = [CTX.Process(target=_same_position, args=(str(log.path), w, barrier, results))
-                 for w in range(4)]
-    for p in processes:
-        p.start()
-    outcomes = sorted(results.get(timeout=60) for _ in processes)
-    for p in processes:
-        p.join(timeout=60)
-        assert p.exitcode == 0
-    winners = [o for o in outcomes if o[0] == "appended"]
-    assert len(winners) == 1 and winners[0][2] == 1
-    assert sorted(o[2:] for o in outcomes if o[0] == "conflict") == [(0, 1, 3)] * 3
-    assert [(e.position, e.event_id) for e in log.entries()] == [(1, f"p{winners[0][1]}-0")]
 
 
 def test_two_cli_processes_expecting_one_position(log: Log) -> None:

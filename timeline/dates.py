@@ -67,7 +67,6 @@ _FAST = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([?~%]?)")
 _FAST_UNSPECIFIED = re.compile(
     r"([1-9](?:[0-9]{2}X|[0-9]XX|XXX)|[0-9]{4}-XX(?:-XX)?|[0-9]{4}-(?:0[1-9]|1[0-2])-XX)"
     r"([?~%]?)")
-_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # index: month (1..12)
 _FIX = "Use EDTF: 2013-08-28, 2013-08, 2013, 2013?, 2013-08~, 201X or 2013-08-28/2013-09-02."
 
 
@@ -184,7 +183,7 @@ def _parse_fast(text: str, match: re.Match[str]) -> EDTFDate:
                 # a qualified season, or a sub-year grouping (level 2, 25..41)
                 return _parse_with_library(text)
             raise InvalidDateError("date", text, f"has month {month_s}, which is not 01..12", _FIX)
-        last = _DAYS[month] + (month == 2 and calendar.isleap(year))
+        last = calendar.monthrange(year, month)[1]
         if day_s is None:
             lower, upper, precision = _dt.date(year, month, 1), _dt.date(year, month, last), "month"
         else:

@@ -243,8 +243,7 @@ def _time(value: _dt.datetime) -> bytes:
 
     orjson writes an aware time at UTC offset 0 the same way, ``Z`` included;
     anything else (another offset, a naive time, no microseconds: orjson drops
-    a zero fraction, a year before 1000: strftime does not pad it) is left to
-    ``format_time``.
+    a zero fraction, a year before 1000) is left to ``format_time``.
     """
     quoted = orjson.dumps(value, option=orjson.OPT_UTC_Z)
     if len(quoted) != 29 or quoted[1] == 48:  # '"2026-11-29T18:50:01.123456Z"'; 48 is "0"

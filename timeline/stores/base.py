@@ -104,26 +104,18 @@ class Chain:
         position = self.position + 1
         entry = (Entry.from_checked_line(line) if checked
                  else Entry.from_line(line, position=position, prev=self.head))
-        recorded_at = entry.recorded_at
-        if recorded_at < self.last_time:
+        if entry.recorded_at < self.last_time:
             raise LogCorruptError(
                 f"log entry at position {position} has a record time earlier than the "
                 "entry before it; record times never go backwards.", position=position)
-        if self.rules:  # check_transition's replay rule, inlined: it runs on every entry
-            kind, event_id, live = entry.type, entry.event_id, self.live
-            state = live.get(event_id)
-            if state is not None if kind == "recorded" else state is not True:
-                check_transition(live, kind, event_id, position=position)  # raises
+        if self.rules:
+            check_transition(self.live, entry.type, entry.event_id, position=position)
             key = entry.idempotency_key
-            if key is not None:
-                if key in self.keys:
-                    raise LogCorruptError(
-                        f"log entry at position {position} repeats the idempotency key {key!r} "
-                        f"of position {self.keys[key]}; a key names one append.",
-                        position=position)
-                self.keys[key] = position
-            live[event_id] = kind != "retracted"
-        self.position, self.head, self.last_time = position, entry.hash, recorded_at
+            if key is not None and key in self.keys:
+                raise LogCorruptError(
+                    f"log entry at position {position} repeats the idempotency key {key!r} of "
+                    f"position {self.keys[key]}; a key names one append.", position=position)
+        self.advance(entry)
         return entry
 
     def advance(self, entry: Entry) -> None:

@@ -6,8 +6,8 @@ Durability contract (full text in ``docs/log-format.md``, "Durability"):
   wrote it ends: every byte of the new lines, final newline included, has been
   written and ``fsync`` (``F_FULLFSYNC`` on macOS) has completed on the file.
 - Appends hold an exclusive lock on the log file itself (``flock`` on POSIX,
-  ``portalocker`` elsewhere: :func:`.files.lock`) from reading the head to the ``fsync``, so concurrent
-  writers, in threads or processes, get one global order.
+  ``portalocker`` elsewhere: :func:`.files.lock`) from reading the head to the
+  ``fsync``, so concurrent writers, in threads or processes, get one global order.
 - Readers take a shared lock only long enough to read the file's size, then
   read up to that size: every byte there is a complete, fsynced append.
 - A write that fails part-way is truncated back under the lock, so a failed
@@ -105,27 +105,17 @@ class JsonlStore(Store):
         yield entries after ``after``. Ends with TornTailError after the last complete
         entry if the snapshot ends with an incomplete line."""
         size = self._snapshot_size()
-        replay = _Replay()
-        prefix = CheckedPrefix(self.path)
         with open(self.path, "rb") as f:
-            try:
-                for offset, line in _lines(f, size, prefix=prefix):
-                    entry = replay.apply(line, offset, offset + len(line) < prefix.trusted)
-                    if entry.position > after:
-                        yield entry
-            except TornTailError:
-                prefix.save(replay.offset)
-                raise
-        prefix.save(replay.offset)
+            for entry in self._from_start(f, size, _Replay()):
+                if entry.position > after:
+                    yield entry
 
     def checked_entries(self) -> Iterator[Entry]:
         """:meth:`entries` with every entry checked in full, checked prefix or not
         (what :meth:`timeline.Log.verify` reads)."""
         size = self._snapshot_size()
-        replay = _Replay()
         with open(self.path, "rb") as f:
-            for offset, line in _lines(f, size):
-                yield replay.apply(line, offset)
+            yield from self._from_start(f, size, _Replay(), trust=False)
 
     def head(self) -> tuple[int, str]:
         with self._mutex, open(self.path, "rb") as f:
@@ -274,11 +264,27 @@ class JsonlStore(Store):
         if state.offset:
             for offset, line in _lines(f, size, start=state.offset):
                 state.apply(line, offset)
-            return
-        prefix = CheckedPrefix(self.path)  # the first read: from the start
-        for offset, line in _lines(f, size, prefix=prefix):
-            state.apply(line, offset, offset + len(line) < prefix.trusted)
-        prefix.save(state.offset)
+        else:
+            for _ in self._from_start(f, size, state):
+                pass
+
+    def _from_start(self, f, size: int, replay: _Replay, *,  # noqa: ANN001
+                    trust: bool = True) -> Iterator[Entry]:
+        """Check ``[0, size)`` into ``replay``, yielding each entry. With ``trust``, the
+        lines in the checked prefix recorded for this file are rebuilt, not checked
+        (``checked.py``), and the prefix checked now is recorded at the end (before a
+        torn tail's TornTailError too)."""
+        prefix = CheckedPrefix(self.path) if trust else None
+        try:
+            for offset, line in _lines(f, size, prefix=prefix):
+                yield replay.apply(line, offset, prefix is not None and (
+                    offset + len(line) < prefix.trusted))
+        except TornTailError:
+            if prefix is not None:
+                prefix.save(replay.offset)
+            raise
+        if prefix is not None:
+            prefix.save(replay.offset)
 
     def _read_entry(self, f, position: int) -> Entry:  # noqa: ANN001
         """Read back the (already checked) entry at ``position`` (caller holds a lock)."""
