@@ -14,10 +14,20 @@ result:
   ``batch_index`` of the refused item.
 
 ``log`` names the starting log in ``logs/`` (``null``: no file; ``"folder"``: a folder). In
-arguments and expected text, ``{log}`` stands for its path. A value
-``{"$repeat": S, "times": N}`` stands for S repeated N times, ``{"$hex": H}`` for raw bytes.
-The file is ASCII: control characters, NULs and lone surrogates are JSON escapes, never
-invisible bytes.
+arguments and expected text, ``{log}`` stands for its path and ``{dir}`` for the case's folder.
+A value ``{"$repeat": S, "times": N}`` stands for S repeated N times, ``{"$hex": H}`` for raw
+bytes.
+
+Optional keys: ``files`` (name to content, placed in the case's folder beside the log before
+the snapshot: a string is written as UTF-8, ``{"$hex": H}`` as bytes, ``{"$symlink": T}`` makes
+a symbolic link to T, ``{"$hardlink": T}`` a hard link to T, ``{"$fifo": true}`` a FIFO), ``cwd``
+(``true``: run with the case's folder as the working directory, for relative paths) and ``env``
+(variables set for the call). The folder is snapshotted after the files are placed, so every
+case also proves that nothing in the folder was written, the log included.
+
+The cases live in ``cases.json`` and in any ``cases-*.json`` beside it (one file a topic), each
+of the same form. Every file is ASCII: control characters, NULs and lone surrogates are JSON
+escapes, never invisible bytes.
 """
 
 from __future__ import annotations
@@ -38,12 +48,15 @@ from timeline import Append, Event, Log, TimelineError
 from timeline.cli import main
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
-CASES: list[dict[str, Any]] = json.loads((HOSTILE / "cases.json").read_text("ascii"))["cases"]
+CASES: list[dict[str, Any]] = [
+    case for file in [HOSTILE / "cases.json", *sorted(HOSTILE.glob("cases-*.json"))]
+    for case in json.loads(file.read_text("ascii"))["cases"]]
 TIMELINE = Path(sys.executable).parent / "timeline"
 
 
 def expand(value: Any, log: Path) -> Any:
-    """Apply the corpus's macros and put the log's path in place of ``{log}``."""
+    """Apply the corpus's macros and put the log's path in place of ``{log}`` (and its
+    folder in place of ``{dir}``)."""
     if isinstance(value, dict) and "$repeat" in value:
         return value["$repeat"] * value["times"]
     if isinstance(value, dict) and "$hex" in value:
@@ -53,7 +66,7 @@ def expand(value: Any, log: Path) -> Any:
     if isinstance(value, list):
         return [expand(v, log) for v in value]
     if isinstance(value, str):
-        return value.replace("{log}", str(log))
+        return value.replace("{log}", str(log)).replace("{dir}", str(log.parent))
     return value
 
 
@@ -63,13 +76,40 @@ def place_log(case: dict[str, Any], folder: Path) -> Path:
         path.mkdir()
     elif case["log"] is not None:
         shutil.copyfile(HOSTILE / "logs" / case["log"], path)
+    for name, content in case.get("files", {}).items():
+        place_file(folder / name, content)
     return path
 
 
+def place_file(path: Path, content: Any) -> None:
+    """One of a case's ``files`` (see the module docstring)."""
+    if isinstance(content, str):
+        path.write_text(content, "utf-8")
+    elif "$hex" in content:
+        path.write_bytes(bytes.fromhex(content["$hex"]))
+    elif "$symlink" in content:
+        path.symlink_to(content["$symlink"])
+    elif "$hardlink" in content:
+        path.hardlink_to(path.parent / content["$hardlink"])
+    elif content.get("$fifo"):
+        os.mkfifo(path)
+    else:
+        raise AssertionError(f"unknown file content {content!r} in the hostile corpus")
+
+
 def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` by name with its SHA-256 (folders as ``"folder"``)."""
-    return {str(p.relative_to(folder)): "folder" if p.is_dir() else
-            hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))}
+    """Every file under ``folder`` by name with its SHA-256 (folders as ``"folder"``, links
+    as their target, FIFOs as ``"fifo"``), and each file's inode, so a file replaced by
+    another of the same bytes is caught too."""
+    def state(p: Path) -> str:
+        if p.is_symlink():
+            return f"link to {os.readlink(p)}"
+        if p.is_fifo():
+            return "fifo"
+        if p.is_dir():
+            return "folder"
+        return f"{hashlib.sha256(p.read_bytes()).hexdigest()} inode {p.stat().st_ino}"
+    return {str(p.relative_to(folder)): state(p) for p in sorted(folder.rglob("*"))}
 
 
 def _event(data: Any) -> Event:
@@ -107,6 +147,7 @@ def call(name: str, given: dict[str, Any], path: Path) -> Any:
 
 def outcome(case: dict[str, Any], path: Path) -> dict[str, Any]:
     """What the case did, in the shape of its expected result."""
+    env = {k: expand(v, path) for k, v in case.get("env", {}).items()}
     if case["via"] == "library":
         try:
             call(case["call"], expand(case["input"], path), path)
@@ -119,10 +160,11 @@ def outcome(case: dict[str, Any], path: Path) -> dict[str, Any]:
     args = expand(case["args"], path)
     if case["via"] == "process":
         done = subprocess.run([str(TIMELINE), *args], capture_output=True, timeout=60,
-                              env={**os.environ, "PYTHONUTF8": "1"})
+                              env={**os.environ, "PYTHONUTF8": "1", **env},
+                              cwd=path.parent if case.get("cwd") else None)
         return {"exit": done.returncode, "stdout": done.stdout.decode(),
                 "stderr": done.stderr.decode()}
-    result = CliRunner().invoke(main, args, prog_name="timeline")
+    result = CliRunner(env=env).invoke(main, args, prog_name="timeline")
     return {"exit": result.exit_code, "stdout": result.stdout, "stderr": result.stderr}
 
 
@@ -146,8 +188,13 @@ def test_the_corpus_covers_what_issue_3_lists() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_hostile_input(case: dict[str, Any], tmp_path: Path) -> None:
+def test_hostile_input(case: dict[str, Any], tmp_path: Path,
+                       monkeypatch: pytest.MonkeyPatch) -> None:
     path = place_log(case, tmp_path)
+    if case.get("cwd"):
+        monkeypatch.chdir(tmp_path)
+    for name, value in case.get("env", {}).items():
+        monkeypatch.setenv(name, expand(value, path))
     before = snapshot(tmp_path)
     assert outcome(case, path) == expected(case, path)
     assert snapshot(tmp_path) == before  # the log byte-identical, nothing written beside it
