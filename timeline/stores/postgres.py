@@ -35,7 +35,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote
 
 from ..errors import LogError, LogExistsError
 from .base import Writer
@@ -56,16 +56,52 @@ def _psycopg() -> Any:
     return psycopg
 
 
-def _masked(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+#: Parameter names whose values are secrets (password, sslpassword, oauth_client_secret...).
+_SECRET_NAMES = ("password", "secret")
+
+
+def _masked(url: str) -> tuple[str, tuple[str, ...]]:
+    """The URL as messages show it, each password as ``***``, and the passwords it holds
+    (as written and percent-decoded, longest first) for :func:`_scrubbed`.
+
+    Follows libpq's URI grammar (``conninfo_uri_parse_options`` in ``fe-connect.c``), not
+    RFC 3986's, so that what libpq takes for a password is what is hidden: the user
+    information runs to the first ``@`` before any ``/`` (a ``?`` or ``#`` in a password
+    stays in it, where ``urllib.parse.urlsplit`` would cut it); parameters follow the first
+    ``?`` after it, ``&``-separated, their names percent-decoded (``pass%77ord``) and
+    compared in any letter case.
+    """
+    scheme, sep, rest = url.partition("://")
+    secrets: list[str] = []
+    at, slash = rest.find("@"), rest.find("/")
+    if at < 0 or 0 <= slash < at:
+        at = -1  # no user information
+    else:
+        user, colon, password = rest[:at].partition(":")
+        if colon:
+            secrets.append(password)
+            rest = f"{user}:***{rest[at:]}"
+            at = len(user) + 4
+    query = rest.find("?", at + 1)
+    if query >= 0:
+        params = []
+        for param in rest[query + 1:].split("&"):
+            name, equals, value = param.partition("=")
+            if equals and any(word in unquote(name).lower() for word in _SECRET_NAMES):
+                secrets.append(value)
+                param = f"{name}=***"
+            params.append(param)
+        rest = rest[:query + 1] + "&".join(params)
+    found = {text for secret in secrets for text in (secret, unquote(secret)) if text}
+    return scheme + sep + rest, tuple(sorted(found, key=len, reverse=True))
+
+
+def _scrubbed(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` (a driver's message) with every password in it replaced by ``***``: libpq
+    quotes a URL's tokens in some errors ('invalid percent-encoded token: "..."')."""
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
 
 
 class PostgresStore(SQLStore):
@@ -78,7 +114,7 @@ class PostgresStore(SQLStore):
 
     def __init__(self, url: str) -> None:
         self.path = None
-        self.location = _masked(url)
+        self.location, self._secrets = _masked(url)
         self._url = url
         self._mutex = threading.RLock()
         with self._cursor() as cur:
@@ -92,8 +128,8 @@ class PostgresStore(SQLStore):
         """Create the schema (and the search path's schema if it does not exist yet), in
         one transaction. Raises LogExistsError if the database already holds a log."""
         psycopg = _psycopg()
-        location = _masked(url)
-        with _connection(url, location) as connection, _errors(location), \
+        location, secrets = _masked(url)
+        with _connection(url, location, secrets) as connection, _errors(location, secrets), \
                 connection.transaction():
             cur = connection.cursor()
             cur.execute("SELECT current_schema()")
@@ -128,11 +164,12 @@ class PostgresStore(SQLStore):
     # -- internals -------------------------------------------------------------------------
 
     def _connect(self) -> Any:
-        return _connection(self._url, self.location)
+        return _connection(self._url, self.location, self._secrets)
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
-        with self._mutex, _errors(self.location), self._connected().cursor() as cur:
+        with self._mutex, _errors(self.location, self._secrets), \
+                self._connected().cursor() as cur:
             yield cur
 
     def _has_schema(self, cur: Any) -> bool:
@@ -140,15 +177,28 @@ class PostgresStore(SQLStore):
         return bool(cur.fetchone()[0])
 
 
-def _connection(url: str, location: str) -> Any:
+def _connection(url: str, location: str, secrets: tuple[str, ...]) -> Any:
     psycopg = _psycopg()
-    with _errors(location):
-        return psycopg.connect(url, autocommit=True)
+    with _errors(location, secrets):
+        try:
+            return psycopg.connect(url, autocommit=True)
+        except psycopg.ProgrammingError as exc:  # libpq could not parse the URL
+            raise LogError(f"log: {location!r} is not a valid PostgreSQL URL: "
+                           f"{_reason(exc, secrets, 0)}.", field="log", value=location,
+                           fix="Check its form, postgresql://USER@HOST[:PORT]/DB; write "
+                               "@ : / ? # % in a user name or password percent-encoded "
+                               "(%40 for @).") from None
+
+
+def _reason(exc: Exception, secrets: tuple[str, ...], line: int) -> str:
+    """One line (``line``: 0 the first, -1 the last) of a driver's message, no password."""
+    lines = [text.strip() for text in str(exc).strip().splitlines()]
+    return _scrubbed(lines[line], secrets) if lines else type(exc).__name__
 
 
 @contextmanager
-def _errors(location: str) -> Iterator[None]:
-    """psycopg errors as LogError, saying what to check."""
+def _errors(location: str, secrets: tuple[str, ...]) -> Iterator[None]:
+    """psycopg errors as LogError, saying what to check (no password in them)."""
     psycopg = _psycopg()
     try:
         yield
@@ -157,14 +207,12 @@ def _errors(location: str) -> Iterator[None]:
                        f"{_LOCK_TIMEOUT}.", field="log", value=location,
                        fix="Try again; look for a session that holds the lock.") from None
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise LogError(f"log: {location!r} cannot be reached: {reason}", field="log",
-                       value=location,
+        raise LogError(f"log: {location!r} cannot be reached: {_reason(exc, secrets, -1)}",
+                       field="log", value=location,
                        fix="Check that the server runs and that the URL's host, port, database "
                            "and user are right. An append cut off here may or may not have "
                            "been committed: retry it with the same idempotency key.") from None
     except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise LogError(f"log: {location!r}: the database refused: {reason}.", field="log",
-                       value=location, fix="Check the database user's rights on the log's "
-                       "tables.") from None
+        raise LogError(f"log: {location!r}: the database refused: {_reason(exc, secrets, 0)}.",
+                       field="log", value=location, fix="Check the database user's rights on "
+                       "the log's tables.") from None

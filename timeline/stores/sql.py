@@ -48,18 +48,26 @@ _INHERITED: list[Any] = []  # connections from before a fork: never closed in th
 # Written with "?" placeholders; PostgreSQL's "%s" is put in by the subclass.
 _QUERIES = {
     "head": f"{_SELECT} ORDER BY position DESC LIMIT 1",
+    "top": "SELECT MAX(position) FROM timeline_entries",
     "at": f"{_SELECT} WHERE position = ?",
-    "hash_at": "SELECT hash FROM timeline_entries WHERE position = ?",
     "page": f"{_SELECT} WHERE position > ? AND position <= ? ORDER BY position LIMIT {_PAGE}",
+    "span": f"{_SELECT} WHERE position >= ? AND position <= ? ORDER BY position",
     # Record times never go back along positions, so the last one at or before a time
     # is found by the (recorded_at, position) index.
     "until": ("SELECT position FROM timeline_entries WHERE recorded_at <= ? "
               "ORDER BY recorded_at DESC, position DESC LIMIT 1"),
-    "key": f"{_SELECT} WHERE idempotency_key = ?",
-    "history": f"{_SELECT} WHERE event_id = ? ORDER BY position",
-    "state": ("SELECT type FROM timeline_entries WHERE event_id = ? "
+    # Reads by key or event id find positions by an index; the rows come by primary key,
+    # with the rows around them (SQLStore._checked_at).
+    "key": "SELECT position FROM timeline_entries WHERE idempotency_key = ?",
+    "history": "SELECT position FROM timeline_entries WHERE event_id = ? ORDER BY position",
+    "state": ("SELECT position FROM timeline_entries WHERE event_id = ? "
               "ORDER BY position DESC LIMIT 1"),
-    "ids": "SELECT DISTINCT event_id FROM timeline_entries",
+    # One pass over the (event_id, position) index gives the ids and whether any
+    # position from 1 to the head is missing.
+    "ids": ("SELECT event_id, COUNT(*), MIN(position), MAX(position) FROM timeline_entries "
+            "GROUP BY event_id"),
+    "gap": ("SELECT MIN(a.position) + 1 FROM timeline_entries AS a WHERE a.position < ? AND NOT "
+            "EXISTS (SELECT 1 FROM timeline_entries AS b WHERE b.position = a.position + 1)"),
     "insert": (f"INSERT INTO timeline_entries ({', '.join(_COLUMNS)}) "
                "VALUES (?, ?, ?, ?, ?, ?, ?)"),
     "version": "SELECT value FROM timeline_meta WHERE key = 'schema_version'",
@@ -94,6 +102,9 @@ class SQLStore(Store):
     _mutex: threading.RLock
     _connection: Any = None
     _pid = 0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.location!r})"  # a URL without its password
 
     def _sql(self, name: str) -> str:
         return _QUERIES[name].replace("?", self._placeholder)
@@ -159,10 +170,7 @@ class SQLStore(Store):
                 end = min(end, upto)
             chain = Chain()
             if 0 < after < end:  # start mid-log: chain on from the row before
-                before = self._fetch(cur, "at", after)
-                if before is None:
-                    raise _missing(after)
-                chain = Chain(after, before[5], parse_time(before[1]), rules=False)
+                chain = _chain_after(after, self._fetch(cur, "at", after))
         position = chain.position
         while position < end:
             with self._cursor() as cur:
@@ -171,8 +179,7 @@ class SQLStore(Store):
             if not rows:
                 raise _missing(position + 1)
             for row in rows:
-                entry = chain.take(_line(row))
-                _check_columns(row, entry)
+                entry = _take(chain, row)
                 if entry.position > after:
                     yield entry
             position = chain.position
@@ -182,32 +189,36 @@ class SQLStore(Store):
             row = self._head_row(cur)
             if row is None:
                 return 0, GENESIS_HASH
-            entry = self._checked(cur, row)
+            entry = self._checked_at(cur, [row[0]], head=row[0])[0]
             return entry.position, entry.hash
 
     def entry_for_key(self, key: str) -> Entry | None:
         with self._cursor() as cur:
-            row = self._fetch(cur, "key", key)
-            return None if row is None else self._checked(cur, row)
+            return self._keyed(cur, key)
 
     def history(self, event_id: str) -> list[Entry]:
-        """The event's rows by the ``(event_id, position)`` index, each checked (its line,
-        its link to the row before it, its columns) and in an allowed order."""
+        """The event's rows by the ``(event_id, position)`` index, each checked with the
+        rows around it (:meth:`_checked_at`) and in an allowed order."""
         with self._cursor() as cur:
             cur.execute(self._sql("history"), (event_id,))
-            rows = cur.fetchall()
-            found, live = [], {}  # type: ignore[var-annotated]
-            for row in rows:
-                entry = self._checked(cur, row)
+            found = self._checked_at(cur, [row[0] for row in cur.fetchall()])
+            live: dict[str, bool] = {}
+            for entry in found:
                 check_transition(live, entry.type, entry.event_id, position=entry.position)
                 live[entry.event_id] = entry.type != "retracted"
-                found.append(entry)
             return found
 
     def event_ids(self) -> set[str]:
+        """Every id, from one pass over the event index; raises LogCorruptError naming the
+        first missing position if the positions from 1 to the head are not all there."""
         with self._cursor() as cur:
             cur.execute(self._sql("ids"))
-            return {row[0] for row in cur.fetchall()}
+            groups = cur.fetchall()
+            top = max((group[3] for group in groups), default=0)
+            if sum(group[1] for group in groups) != top:  # positions are unique and > 0
+                first = min(group[2] for group in groups)
+                raise _missing(1 if first != 1 else self._fetch(cur, "gap", top)[0])
+            return {group[0] for group in groups}
 
     # -- helpers for the subclasses and the writer -----------------------------------------
 
@@ -219,19 +230,46 @@ class SQLStore(Store):
         cur.execute(self._sql("head"))
         return cur.fetchone()
 
-    def _checked(self, cur: Any, row: tuple) -> Entry:
-        """The entry of one row, checked against the row before it."""
-        position = row[0]
-        if position == 1:
-            prev = GENESIS_HASH
-        else:
-            before = self._fetch(cur, "hash_at", position - 1)
-            if before is None:
-                raise _missing(position - 1)
-            prev = before[0]
-        entry = Entry.from_line(_line(row), position=position, prev=prev)
-        _check_columns(row, entry)
-        return entry
+    def _keyed(self, cur: Any, key: str) -> Entry | None:
+        row = self._fetch(cur, "key", key)
+        return None if row is None else self._checked_at(cur, [row[0]])[0]
+
+    def _checked_at(self, cur: Any, positions: list[int], head: int | None = None) -> list[Entry]:
+        """The entries at ``positions`` (ascending, found by an index), each checked with
+        the rows around it as a full read checks them.
+
+        For a position p, rows p-1 to p+2 (those up to the head) are read by primary key
+        and checked in order, chained on from the stored hash of row p-2: each line's
+        bytes, hash, position and link to the row before, record times, the columns
+        against the line. So a row read, or one next to it, that was deleted, edited
+        (with or without a new hash), moved or swapped raises LogCorruptError naming
+        the first bad position. Rows further away are not read: a full read (``verify``)
+        finds what changed there. Costs O(len(positions) * log n).
+        """
+        if not positions:
+            return []
+        if head is None:
+            head = self._fetch(cur, "top")[0] or 0
+        runs: list[list[int]] = []  # merged ranges [first, last] to check
+        for position in positions:
+            first, last = max(1, position - 1), min(head, position + 2)
+            if runs and first <= runs[-1][1] + 1:
+                runs[-1][1] = max(runs[-1][1], last)
+            else:
+                runs.append([first, last])
+        wanted, found = set(positions), {}
+        for first, last in runs:
+            cur.execute(self._sql("span"), (first - 1, last))
+            rows = {row[0]: row for row in cur.fetchall()}
+            chain = Chain(rules=False) if first == 1 else _chain_after(first - 1,
+                                                                     rows.get(first - 1))
+            for position in range(first, last + 1):
+                if position not in rows:
+                    raise _missing(position)
+                entry = _take(chain, rows[position])
+                if position in wanted:
+                    found[position] = entry
+        return [found[position] for position in positions]
 
     def _writer(self, cur: Any) -> Writer:
         return _SQLWriter(self, cur)
@@ -246,17 +284,18 @@ class _SQLWriter(Writer):
         if row is None:
             self.position, self.head, self.last_time = 0, GENESIS_HASH, _EARLIEST
         else:
-            entry = store._checked(cur, row)
+            entry = store._checked_at(cur, [row[0]], head=row[0])[0]
             self.position, self.head, self.last_time = entry.position, entry.hash, (
                 entry.recorded_at)
 
     def event_state(self, event_id: str) -> bool | None:
         row = self._store._fetch(self._cur, "state", event_id)
-        return None if row is None else row[0] != "retracted"
+        if row is None:
+            return None
+        return self._store._checked_at(self._cur, [row[0]])[0].type != "retracted"
 
     def entry_for_key(self, key: str) -> Entry | None:
-        row = self._store._fetch(self._cur, "key", key)
-        return None if row is None else self._store._checked(self._cur, row)
+        return self._store._keyed(self._cur, key)
 
     def write(self, entries: list[Entry]) -> None:
         if not entries:
@@ -277,16 +316,38 @@ def _line(row: tuple) -> bytes:
     return line.encode("utf-8") if isinstance(line, str) else bytes(line)
 
 
+def _chain_after(position: int, row: tuple | None) -> Chain:
+    """A chain going on after ``row``, the row at ``position`` (by its stored hash and time)."""
+    if row is None:
+        raise _missing(position)
+    try:
+        last_time = parse_time(row[1])
+    except (TypeError, ValueError):
+        raise _changed(position, ["recorded_at"]) from None
+    return Chain(position, row[5], last_time, rules=False)
+
+
+def _take(chain: Chain, row: tuple) -> Entry:
+    """The next entry of ``chain`` from ``row``: its line checked, its columns against it."""
+    entry = chain.take(_line(row))
+    _check_columns(row, entry)
+    return entry
+
+
 def _check_columns(row: tuple, entry: Entry) -> None:
     """The indexed columns must say what the (hashed) line says."""
     expected = (entry.position, format_time(entry.recorded_at), entry.type, entry.event_id,
                 entry.idempotency_key, entry.hash)
     wrong = [name for name, have, want in zip(_COLUMNS, row, expected) if have != want]
     if wrong:
-        raise LogCorruptError(
-            f"log entry at position {entry.position} has a row whose {', '.join(wrong)} "
-            f"column{'s differ' if len(wrong) > 1 else ' differs'} from its line; the row "
-            "was changed outside timeline.", position=entry.position)
+        raise _changed(entry.position, wrong)
+
+
+def _changed(position: int, wrong: list[str]) -> LogCorruptError:
+    return LogCorruptError(
+        f"log entry at position {position} has a row whose {', '.join(wrong)} "
+        f"column{'s differ' if len(wrong) > 1 else ' differs'} from its line; the row "
+        "was changed outside timeline.", position=position)
 
 
 def _missing(position: int) -> LogCorruptError:
