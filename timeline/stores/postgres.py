@@ -3,7 +3,7 @@
 Needs ``psycopg`` 3 (``pip install 'diplomatic-timeline[postgres]'``). The
 location is a libpq connection URI, ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB``;
 the password is better kept in ``~/.pgpass`` or ``PGPASSWORD`` than in the URL
-(messages never show it). Several logs can share a database, one schema each:
+(messages never show it: :func:`_masked` hides it wherever the URL holds it). Several logs can share a database, one schema each:
 ``postgresql://host/db?options=-csearch_path%3Dteam_a`` (``timeline init``
 creates the schema).
 

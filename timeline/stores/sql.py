@@ -15,7 +15,9 @@ on ``(event_id, position)`` (an event's history without a replay) and one on
 ``recorded_at`` (as-of a record time). Every row read is checked: its line
 (``Entry.from_line``: bytes, hash, link to the row before) and its columns
 against its line, so an edited row is named by its position like an edited
-line.
+line. A read by event id or idempotency key checks the rows next to those it
+reads as well (:meth:`SQLStore._checked_at`; ``docs/stores.md``, "What a read
+by id checks").
 
 Appends run in one transaction that first takes the store's write lock (the
 subclass says how) and commits at the end: all or nothing, one writer at a
