@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import pg
-from timeline import Log, SchemaVersionError
+from timeline import Log, LogError, SchemaVersionError
 from timeline.cli import main
 from timeline.stores.postgres import _masked
 
@@ -81,10 +81,9 @@ def test_cannot_be_reached_hides_the_password(url: str, shown: str, tmp_path: Pa
                  ("export", url, "-f", "json"), ("copy", source, url), ("copy", url, source)]:
         result = run(*args)
         assert (result.exit_code, result.stdout, result.stderr) == (1, "", message), args
-    with pytest.raises(Exception) as info:
+    with pytest.raises(LogError) as info:
         Log(url)
-    assert str(info.value) == message[len("Error: "):-1]
-    assert info.value.value == shown  # type: ignore[attr-defined]
+    assert (str(info.value), info.value.value) == (message[len("Error: "):-1], shown)
 
 
 @pytest.mark.parametrize("url, shown, reason", [

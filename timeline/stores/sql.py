@@ -250,8 +250,8 @@ class SQLStore(Store):
         """
         if not positions:
             return []
-        if head is None:
-            head = self._fetch(cur, "top")[0] or 0
+        if head is None:  # rows deleted since the index was read: the position is missing
+            head = max(self._fetch(cur, "top")[0] or 0, positions[-1])
         runs: list[list[int]] = []  # merged ranges [first, last] to check
         for position in positions:
             first, last = max(1, position - 1), min(head, position + 2)
