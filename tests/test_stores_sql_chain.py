@@ -5,12 +5,11 @@ swapped row is exit 4 naming its position in ``show`` and ``history`` as in ``li
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 
 import pytest
 
+import sql_tamper
 from test_stores_sql import db_place, execute, run  # noqa: F401 - db_place is a fixture
 from timeline import Event, Log, LogCorruptError
 
@@ -18,36 +17,8 @@ REMOVED_2 = "log has no entry at position 2; an entry was removed."
 REMOVED_1 = "log has no entry at position 1; an entry was removed."
 
 
-def rehashed(line: str) -> tuple[str, str]:
-    """``line`` with another reason and a hash recomputed to match it (a careful forger)."""
-    body = json.loads(line)
-    body["reason"] = "edited by hand"
-    del body["hash"]
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    body["hash"] = hashlib.sha256(canonical.encode()).hexdigest()
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False), body["hash"]
-
-
 def tamper(location: str, how: str) -> None:
-    """Change a log's rows by hand, as someone with access to the database could."""
-    statements = {
-        "deleted": ["DELETE FROM timeline_entries WHERE position = 2"],
-        "first-deleted": ["DELETE FROM timeline_entries WHERE position = 1"],
-        "edited": ["UPDATE timeline_entries SET event_id = 'ev-z', "
-                   "line = replace(line, '\"ev-a\"', '\"ev-z\"') WHERE position = 2"],
-        "type-column": ["UPDATE timeline_entries SET type = 'revised' WHERE position = 2"],
-        "moved": ["UPDATE timeline_entries SET position = 7 WHERE position = 2"],
-        "swapped": ["UPDATE timeline_entries SET position = 100 WHERE position = 2",
-                    "UPDATE timeline_entries SET position = 2 WHERE position = 1",
-                    "UPDATE timeline_entries SET position = 1 WHERE position = 100"],
-    }
-    if how == "rehashed":
-        line = execute(location, "SELECT line FROM timeline_entries WHERE position = 2")[0][0]
-        execute(location, "UPDATE timeline_entries SET line = ?, hash = ? WHERE position = 2",
-                rehashed(line))
-        return
-    for statement in statements[how]:
-        execute(location, statement)
+    sql_tamper.tamper(lambda statement, params=(): execute(location, statement, params), how)
 
 
 def rows(location: str) -> list[tuple]:
@@ -67,18 +38,18 @@ def withdrawn(db_place: Callable[[str], str]) -> str:  # noqa: F811 - the import
 
 # (show ev-a, history ev-a) / list / record: the message each prints on stderr, exit 4.
 CASES = {
-    "deleted": (REMOVED_2, "log entry at position 2 says position 3, expected 2.", REMOVED_2),
-    "first-deleted": (REMOVED_1, "log entry at position 1 says position 2, expected 1.",
+    "row-deleted": (REMOVED_2, "log entry at position 2 says position 3, expected 2.", REMOVED_2),
+    "first-row-deleted": (REMOVED_1, "log entry at position 1 says position 2, expected 1.",
                       REMOVED_1),
-    "edited": ("log entry at position 2 has a hash that does not match its content.",) * 3,
-    "rehashed": ("log entry at position 3 does not chain to the entry before it (prev hash "
+    "row-edited": ("log entry at position 2 has a hash that does not match its content.",) * 3,
+    "row-rehashed": ("log entry at position 3 does not chain to the entry before it (prev hash "
                  "differs).",) * 3,
-    "type-column": ("log entry at position 2 has a row whose type column differs from its "
+    "type-column-edited": ("log entry at position 2 has a row whose type column differs from its "
                     "line; the row was changed outside timeline.",) * 3,
     # rows 1, 3, 7: an append checks the head, 7, with 6 and 5 before it
-    "moved": (REMOVED_2, "log entry at position 2 says position 3, expected 2.",
+    "row-moved": (REMOVED_2, "log entry at position 2 says position 3, expected 2.",
               "log has no entry at position 5; an entry was removed."),
-    "swapped": ("log entry at position 1 says position 2, expected 1.",) * 2
+    "rows-swapped": ("log entry at position 1 says position 2, expected 1.",) * 2
     + ("log entry at position 2 says position 1, expected 2.",),
 }
 
@@ -137,7 +108,7 @@ def test_a_retry_by_idempotency_key_checks_the_rows_around_its_entry(longer: str
 def test_retract_and_revise_check_the_state_they_read(longer: str) -> None:
     """An append reads the event's last row for its state: an edited type column must not
     let a retracted event be retracted again or revised."""
-    tamper(longer, "type-column")
+    tamper(longer, "type-column-edited")
     message = ("log entry at position 2 has a row whose type column differs from its line; "
                "the row was changed outside timeline.")
     before = rows(longer)
