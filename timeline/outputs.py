@@ -84,7 +84,6 @@ class Output:
         self.field = field
         self.example = example
         self.option = option
-        self._stream: BinaryIO | None = None
         self._raw: _Recording | None = None
         self._buffer: io.BufferedWriter | None = None
         self._fd: int | None = None
@@ -95,6 +94,7 @@ class Output:
             self._stdout = name == "<stdout>"
             self.value = name if isinstance(name, str) and not name.startswith("<") else "-"
             self.kind = "stream"
+            _Guard(protect).check_stream(self, target)
             return
         self._caller, self._stdout = None, False
         self.value = os.fspath(target)  # type: ignore[arg-type]
@@ -386,6 +386,22 @@ class _Guard:
             what = self.ids.get((st.st_dev, st.st_ino))
             how = "a symbolic link to " if link else "a hard link to "
         if what is not None:
-            raise OutputError(
-                f"{output.field}: {value!r} is {how}{what}; writing there would destroy it.",
-                field=output.field, value=value, fix=f"Give another path, e.g. {output.example}.")
+            self._refuse(output, f"is {how}{what}")
+
+    def check_stream(self, output: Output, stream: Any) -> None:
+        """Refuse a stream open on a protected file (``timeline export LOG >> LOG``)."""
+        try:
+            st = os.fstat(stream.fileno())
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            return  # an in-memory stream
+        what = self.ids.get((st.st_dev, st.st_ino))
+        if what is not None:
+            self._refuse(output, f"leads to {what}")
+
+    @staticmethod
+    def _refuse(output: Output, problem: str) -> None:
+        shown = f"{output.value!r} (standard output)" if output._stdout else repr(output.value)
+        raise OutputError(
+            f"{output.field}: {shown} {problem}; writing there would destroy it.",
+            field=output.field, value=output.value,
+            fix=f"Give another path, e.g. {output.example}.")
