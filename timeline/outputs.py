@@ -351,7 +351,8 @@ class _Guard:
             elif hasattr(item, "fileno"):
                 name = getattr(item, "name", None)
                 what = (f"the input file {name!r}" if isinstance(name, str)
-                        and not name.startswith("<") else "the input")
+                        and not name.startswith("<") else "the input (standard input)"
+                        if name == "<stdin>" else "the input")
                 try:
                     st = os.fstat(item.fileno())
                 except (OSError, ValueError, io.UnsupportedOperation):
