@@ -369,3 +369,11 @@ def test_rejects_cannot_be_the_input_read_from_standard_input(tmp_path: Path) ->
         "there would destroy it. Give another path, e.g. rejects.tsv.\n")
     assert (tmp_path / "in.csv").read_text() == CSV
     assert log.read_bytes() == b""
+
+
+def test_a_path_ending_in_a_slash_is_not_made_a_file(pakistan: Path, tmp_path: Path) -> None:
+    result = run("export", pakistan, "-f", "json", "-o", f"{tmp_path}/new/")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: output: '{tmp_path}/new/' names a folder. Give a file "
+                             "name, e.g. chronology.json.\n")
+    assert listing(tmp_path) == ["pakistan-russia.jsonl"]

@@ -58,6 +58,7 @@ from .stores.files import fsync_dir, sync
 __all__ = ["Output"]
 
 _BUFFER = 1 << 16
+_NOCTTY = getattr(os, "O_NOCTTY", 0)  # a terminal given as the output stays not ours
 _NEW_FILE_MODE = 0o644
 
 
@@ -106,7 +107,7 @@ class Output:
     def _inspect(self) -> tuple[str, Path, int]:
         """``(kind, path to write, mode)``: ``"replace"`` (a new or regular file, through
         its symbolic links), ``"in place"`` (a FIFO, a character device) or
-        ``"descriptor"`` (a name of an open descriptor; the path is its number)."""
+        ``"descriptor"`` (a name of an open descriptor, kept in ``_source_fd``)."""
         fd = _descriptor(self.value)
         if fd is not None:
             try:
@@ -117,13 +118,17 @@ class Output:
                 raise OutputError(f"{self.field}: {self.value!r} is a folder.",
                                   field=self.field, value=self.value,
                                   fix=f"Give a file name, e.g. {self.example}.")
-            return "descriptor", Path(str(fd)), 0
+            self._source_fd = fd
+            return "descriptor", Path(self.value), 0
         try:
             st = os.stat(self.value)
         except FileNotFoundError:
             st = None
         except OSError as exc:  # a loop of links, a file used as a folder, no permission
             raise self._cannot(exc, "Check the path and that its folder is writable.") from None
+        if st is None and self.value.endswith(("/", os.sep)):  # a folder that is not there
+            raise OutputError(f"{self.field}: {self.value!r} names a folder.", field=self.field,
+                              value=self.value, fix=f"Give a file name, e.g. {self.example}.")
         if st is None or stat.S_ISREG(st.st_mode):
             path = Path(os.path.realpath(self.value) if os.path.islink(self.value)
                         else self.value)
@@ -169,13 +174,13 @@ class Output:
             self._raw = _FileRaw(fd)
         elif self.kind == "descriptor":
             try:
-                self._fd = os.dup(int(self.path.name))  # shares the offset, as a redirection
+                self._fd = os.dup(self._source_fd)  # shares the offset, as a redirection
             except OSError as exc:
                 raise self._cannot(exc, "Check that the descriptor is open.") from None
             self._raw = _FileRaw(self._fd)
         else:
             try:
-                fd = os.open(self.value, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+                fd = os.open(self.value, os.O_WRONLY | _NOCTTY | getattr(os, "O_CLOEXEC", 0))
             except OSError as exc:
                 raise self._cannot(exc, "Check that it is writable.") from None
             self._fd = fd
@@ -210,16 +215,15 @@ class Output:
             if self.failure is not None:
                 raise self.failure
             assert self._buffer is not None
-            if not self._buffer.closed:  # a writer may have closed it: it was flushed then
-                self._buffer.flush()
+            self._buffer.close()  # flushes (a writer that closed it flushed it then)
             if self.failure is not None:
                 raise self.failure
             if self.kind == "stream":
                 self._caller.flush()  # type: ignore[union-attr]
             elif self.kind == "replace":
                 sync(self._fd)  # type: ignore[arg-type]
-                os.fchmod(self._fd, self._mode)  # type: ignore[arg-type]
                 self._close_fd()
+                os.chmod(self._tmp, self._mode)  # type: ignore[arg-type]
                 os.replace(self._tmp, self.path)  # type: ignore[arg-type]
                 self._tmp = None
                 fsync_dir(self.path.parent)
