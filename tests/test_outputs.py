@@ -34,7 +34,7 @@ BUNDLED = Path(__file__).resolve().parent.parent / "events" / "pakistan-russia.j
 TIMELINE = Path(sys.executable).parent / "timeline"
 CSV = "date,title\n2014,good\n2013-02-30,bad\n"
 FULL = ("could not be written: No space left on device. Make room (disk space, quota, file "
-        "size limit) or give another path; an earlier file there is left as it was.")
+        "size limit) or give another path.")
 
 
 def run(*args: Any) -> Any:
@@ -196,8 +196,8 @@ def test_a_file_size_limit_fails_the_export_and_leaves_the_old_file(pakistan: Pa
     assert done.returncode == 1
     assert done.stderr.decode() == (
         f"Error: output: {str(out)!r} could not be written: File too large. Make room (disk "
-        "space, quota, file size limit) or give another path; an earlier file there is left as "
-        "it was.\n")
+        "space, quota, file size limit) or give another path. Nothing was written there (an "
+        "earlier file is as it was).\n")
     assert out.read_bytes() == b"the previous export\n"
     assert listing(tmp_path) == ["out.json", "pakistan-russia.jsonl"]  # no temporary file
     assert len(json_export(pakistan)) > 4096  # so the limit was met
@@ -377,3 +377,18 @@ def test_a_path_ending_in_a_slash_is_not_made_a_file(pakistan: Path, tmp_path: P
     assert result.stderr == (f"Error: output: '{tmp_path}/new/' names a folder. Give a file "
                              "name, e.g. chronology.json.\n")
     assert listing(tmp_path) == ["pakistan-russia.jsonl"]
+
+
+def test_a_reader_that_stops_early_is_named_as_the_cause(tmp_path: Path) -> None:
+    log = Log.create(tmp_path / "many.jsonl")
+    log.append_batch([timeline.Append.record(Event(id=f"e{n}", date="2001", title=f"Event {n}"))
+                      for n in range(3000)])
+    process = subprocess.Popen([str(TIMELINE), "export", str(log.path), "-f", "json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(10) == b'{\n  "forma'  # then stop reading, like `| head`
+    process.stdout.close()
+    assert process.wait(timeout=60) == 1
+    assert process.stderr.read().decode() == (
+        "Error: output: '-' (standard output) could not be written: Broken pipe. The program "
+        "reading it stopped before the end.\n")
+    process.stderr.close()

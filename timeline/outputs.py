@@ -42,6 +42,7 @@ Checking a path creates nothing; :meth:`Output.open` creates the temporary file
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -58,6 +59,7 @@ from .stores.files import fsync_dir, sync
 __all__ = ["Output"]
 
 _BUFFER = 1 << 16
+_NO_ROOM = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _NOCTTY = getattr(os, "O_NOCTTY", 0)  # a terminal given as the output stays not ours
 _NEW_FILE_MODE = 0o644
 
@@ -202,11 +204,17 @@ class Output:
     def error(self, exc: OSError) -> OutputError:
         """The error for ``exc``, an ``OSError`` met writing the output."""
         shown = f"{self.value!r} (standard output)" if self._stdout else repr(self.value)
+        if exc.errno == errno.EPIPE:
+            fix = "The program reading it stopped before the end."
+        elif exc.errno in _NO_ROOM:
+            fix = "Make room (disk space, quota, file size limit) or give another path."
+        else:
+            fix = "Check the disk or the device, or give another path."
+        if self.kind == "replace":
+            fix += " Nothing was written there (an earlier file is as it was)."
         return OutputError(
             f"{self.field}: {shown} could not be written: {exc.strerror or exc}.",
-            field=self.field, value=self.value, errno=exc.errno,
-            fix="Make room (disk space, quota, file size limit) or give another path; "
-                "an earlier file there is left as it was.")
+            field=self.field, value=self.value, errno=exc.errno, fix=fix)
 
     def commit(self) -> None:
         """Flush everything and put it in place (rename over the target, folder fsynced).
