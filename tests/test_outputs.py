@@ -392,3 +392,13 @@ def test_a_reader_that_stops_early_is_named_as_the_cause(tmp_path: Path) -> None
         "Error: output: '-' (standard output) could not be written: Broken pipe. The program "
         "reading it stopped before the end.\n")
     process.stderr.close()
+
+
+def test_a_dry_run_with_full_rejects_says_nothing_of_batches(tmp_path: Path) -> None:
+    log = Log.create(tmp_path / "a.jsonl")
+    (tmp_path / "in.csv").write_text(CSV)
+    with pytest.raises(OutputError) as info:
+        import_file(log, tmp_path / "in.csv", skip_invalid=True, dry_run=True,
+                    rejects="/dev/full")
+    assert str(info.value) == f"rejects: '/dev/full' {FULL}"
+    assert log.path.read_bytes() == b""

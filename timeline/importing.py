@@ -14,7 +14,8 @@ event. The rules:
   appended. With ``skip_invalid`` such rows are counted by reason and listed,
   with line number, reason and detail, in a tab-separated side file
   (``<log folder>/<file name>.rejects.tsv`` unless ``rejects`` names one),
-  written atomically at the end.
+  written at the end as :mod:`timeline.outputs` says (a regular file atomically);
+  it is checked before anything is read: never a file of the log or the input.
 - **Idempotent.** Each row carries its source identity (``"icews:32889836:2018-06-01"``),
   stored as the entry's idempotency key. A row whose key, or whose event id, is
   already in the log (or earlier in the same file) is a duplicate and is
@@ -127,8 +128,10 @@ def import_file(log: Log | str | os.PathLike[str], source: str | os.PathLike[str
     file, :class:`~timeline.errors.UnknownFormatError` for the format,
     :class:`~timeline.errors.ImportRowError` for an invalid row (without
     ``skip_invalid``) or an unreadable file, :class:`~timeline.errors.PluginError`
-    for a reader that cannot be loaded or fails, and
-    :class:`~timeline.errors.ValidationError` for bad ``filters`` or ``batch_size``.
+    for a reader that cannot be loaded or fails,
+    :class:`~timeline.errors.ValidationError` for bad ``filters`` or ``batch_size``, and
+    :class:`~timeline.errors.OutputError` for a ``rejects`` path that is a file of the
+    log or the input, a folder..., or that could not be written (see :mod:`timeline.outputs`).
     On any error nothing of the current batch is appended; whole batches before
     it stay (run the import again to finish it).
     """
@@ -164,7 +167,7 @@ def import_file(log: Log | str | os.PathLike[str], source: str | os.PathLike[str
         side = None
         try:
             if skip_invalid and output is not None:
-                side = _RejectsFile(output)
+                side = _RejectsFile(output, dry_run)
             job = _Job(target, matcher, batch_size, dry_run)
             for row in _progress(_run(reader, stream, options, importer, plugins), stream,
                                  progress, "importing"):
@@ -424,8 +427,8 @@ class _RejectsFile:
     target's folder, renamed into place at the end if any row was rejected, removed
     otherwise (a FIFO or device: written in place, the header with the first row)."""
 
-    def __init__(self, output: Output) -> None:
-        self.output = output
+    def __init__(self, output: Output, dry_run: bool) -> None:
+        self.output, self.dry_run = output, dry_run
         self.file = io.TextIOWrapper(output.open(), encoding="utf-8", newline="")
         self.writer = csv.writer(self.file, delimiter="\t", lineterminator="\n")
         self.count = 0
@@ -461,6 +464,8 @@ class _RejectsFile:
 
     def _failed(self, exc: OSError | OutputError) -> OutputError:
         error = exc if isinstance(exc, OutputError) else self.output.error(exc)
+        if self.dry_run:
+            return error
         return OutputError(error.message, field=error.field, value=error.value,  # type: ignore[arg-type]
                            errno=error.errno, fix=f"{error.fix} Batches appended before it "
                            "stay in the log; the same import run again skips them and "
