@@ -285,8 +285,9 @@ def _descriptor(value: str) -> int | None:
     path = os.path.abspath(value)
     for _ in range(40):  # a link chain no longer than the kernel follows
         folder, name = os.path.split(path)
-        if name.isdigit() and (os.path.realpath(folder) in fds or
-                               _THREAD_FDS.fullmatch(os.path.realpath(folder))):
+        real = os.path.realpath(folder)
+        if name.isdigit() and (real in fds or re.fullmatch(
+                rf"/proc/{os.getpid()}/task/\d+/fd", real)):  # /proc/thread-self/fd
             return int(name)
         try:
             path = os.path.join(folder, os.readlink(path))
@@ -294,8 +295,6 @@ def _descriptor(value: str) -> int | None:
             return None
     return None
 
-
-_THREAD_FDS = re.compile(r"/proc/\d+/task/\d+/fd")
 
 
 class _Recording(io.RawIOBase):
