@@ -13,14 +13,16 @@ result:
   ``exit`` (its ``exit_code``), ``message`` (``str(error)``) and, for a batch, the
   ``batch_index`` of the refused item.
 
-``log`` names the starting log in ``logs/`` (``null``: no file; ``"folder"``: a folder). In
-arguments and expected text, ``{log}`` stands for its path and ``{dir}`` for the case's folder.
+``log`` names the starting log in ``logs/`` (``null``: no file; ``"folder"``: a folder),
+placed as ``log.jsonl`` (a ``.sqlite`` log as ``log.sqlite``). In arguments and expected text,
+``{log}`` stands for its path and ``{dir}`` for the case's folder.
 A value ``{"$repeat": S, "times": N}`` stands for S repeated N times, ``{"$hex": H}`` for raw
 bytes.
 
 Optional keys: ``files`` (name to content, placed in the case's folder beside the log before
 the snapshot: a string is written as UTF-8, ``{"$hex": H}`` as bytes, ``{"$symlink": T}`` makes
-a symbolic link to T, ``{"$hardlink": T}`` a hard link to T, ``{"$fifo": true}`` a FIFO), ``cwd``
+a symbolic link to T, ``{"$hardlink": T}`` a hard link to T, ``{"$fifo": true}`` a FIFO; a
+name with ``/`` is placed in a subfolder, made as needed), ``cwd``
 (``true``: run with the case's folder as the working directory, for relative paths) and ``env``
 (variables set for the call). The folder is snapshotted after the files are placed, so every
 case also proves that nothing in the folder was written, the log included.
@@ -71,7 +73,8 @@ def expand(value: Any, log: Path) -> Any:
 
 
 def place_log(case: dict[str, Any], folder: Path) -> Path:
-    path = folder / "log.jsonl"
+    sqlite = str(case["log"]).endswith(".sqlite")
+    path = folder / ("log.sqlite" if sqlite else "log.jsonl")
     if case["log"] == "folder":
         path.mkdir()
     elif case["log"] is not None:
@@ -83,6 +86,7 @@ def place_log(case: dict[str, Any], folder: Path) -> Path:
 
 def place_file(path: Path, content: Any) -> None:
     """One of a case's ``files`` (see the module docstring)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, str):
         path.write_text(content, "utf-8")
     elif "$hex" in content:

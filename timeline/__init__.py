@@ -13,8 +13,9 @@ from .errors import (ConcurrencyError, DuplicateEventError, DuplicateFormatError
                      LogCorruptError, LogError, LogExistsError, LogNotFoundError, PluginError,
                      RetractedEventError, TimelineError, TornTailError, UnknownEventError,
                      UnknownFormatError, UnsupportedDateError, ValidationError, ImportRowError,
-                     SchemaVersionError)
+                     SchemaVersionError, OutputError)
 from .exporting import export, export_bytes
+from .outputs import Output
 from .hookspecs import Exporter, Importer, ImportRow, Option, Rejection, hookimpl
 from .cameo import QUAD_CLASSES, CameoCode, cameo_code, cameo_codes, describe_cameo
 from .log import Log, RepairReport, VerifyReport
@@ -35,7 +36,7 @@ __all__ = [
     "Chronology", "EventState", "fold", "format_time", "parse_time", "Store", "open_store",
     # plugins and export
     "Exporter", "Option", "hookimpl", "Plugins", "PluginInfo", "make_plugin_manager",
-    "ENTRY_POINT_GROUP", "export", "export_bytes",
+    "ENTRY_POINT_GROUP", "export", "export_bytes", "Output",
     # import
     "Importer", "ImportRow", "Rejection", "import_file", "guess_format", "ImportSummary",
     "read_text_lines", "read_tab_rows", "json_members", "clip_text", "check_number",
@@ -48,4 +49,5 @@ __all__ = [
     "LogError", "LogNotFoundError", "LogExistsError", "ConcurrencyError", "LogCorruptError",
     "TornTailError", "FormatVersionError", "IdempotencyKeyError", "PluginError",
     "DuplicateFormatError", "UnknownFormatError", "ImportRowError", "SchemaVersionError",
+    "OutputError",
 ]

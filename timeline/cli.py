@@ -88,11 +88,12 @@ def _as_of(value: str | None) -> int | _dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
 
 
-def _chronology(log_path: str, as_of: str | None, filters: dict[str, Any],
+def _chronology(log_path: Any, as_of: str | None, filters: dict[str, Any],
                 title: str | None = None):  # noqa: ANN202
     from .log import Log
 
-    chronology = Log(log_path).chronology(as_of=_as_of(as_of), title=title)
+    log = log_path if isinstance(log_path, Log) else Log(log_path)
+    chronology = log.chronology(as_of=_as_of(as_of), title=title)
     return chronology.filter(**filters)
 
 
@@ -319,7 +320,8 @@ def history(log: str, event_id: str) -> None:
 @click.option("-f", "--format", "format_", required=True, metavar="NAME",
               help="Export format (see: timeline formats).")
 @click.option("-o", "--output", default="-", metavar="PATH|-",
-              help="Output file, written atomically; - for stdout (the default).")
+              help="Output file, written atomically (a FIFO or device: in place); never a "
+              "file of LOG; - for stdout (the default).")
 @click.option("--title", help="Calendar / document title (default: the log's file name).")
 @click.option("-O", "--option", "format_options", multiple=True, metavar="NAME=VALUE",
               help="An option of the format, e.g. -O layout=table for markdown (repeat; "
@@ -330,17 +332,21 @@ def export(log: str, format_: str, output: str, title: str | None, as_of: str | 
            format_options: tuple[str, ...], **filters: Any) -> None:
     """Export the chronology (or part of it) through an exporter plugin."""
     from .exporting import export as run_export
+    from .log import Log
+    from .outputs import Output
     from .plugins import make_plugin_manager
 
     plugins = make_plugin_manager()
-    # An unknown format or a bad option fails before the log is read.
-    options = plugins.exporter(format_).parse_options(_name_values(format_options))
-    chronology = _chronology(log, as_of, filters, title)
-    if output == "-":
-        run_export(chronology, format_, sys.stdout.buffer, plugins=plugins, **options)
-        sys.stdout.flush()
-    else:
-        run_export(chronology, format_, output, plugins=plugins, **options)
+    exporter = plugins.exporter(format_)
+    # An unknown format or a bad option fails before the log is read; so does an
+    # output that is a file of the log (or a folder, a socket...).
+    options = exporter.parse_options(_name_values(format_options))
+    source = Log(log)
+    target = Output(sys.stdout.buffer if output == "-" else output, protect=[source],
+                    example=f"chronology{exporter.suffix}")
+    chronology = _chronology(source, as_of, filters, title)
+    run_export(chronology, format_, target, plugins=plugins, **options)
+    if output != "-":
         count = len(chronology)
         click.echo(f"wrote {count} event{'' if count == 1 else 's'} to {output}", err=True)
 

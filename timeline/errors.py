@@ -178,6 +178,22 @@ class SchemaVersionError(LogError):
             value=found, fix="Upgrade diplomatic-timeline.")
 
 
+class OutputError(TimelineError):
+    """An output (``export``'s ``output``, ``import``'s ``rejects``) that may not be
+    written, or could not be: a file of the log or the import's input, a folder, a
+    device other than a FIFO or character device, a full disk (:mod:`timeline.outputs`).
+
+    Attributes: ``field`` (``"output"`` or ``"rejects"``), ``value`` (the path as
+    given) and ``errno`` (the OS error number, or ``None`` for a path refused before
+    anything was written). No partial file is left there; an earlier file is as it was.
+    """
+
+    def __init__(self, message: str, *, field: str, value: str, fix: str,
+                 errno: int | None = None) -> None:
+        self.errno = errno
+        super().__init__(message, field=field, value=value, fix=fix)
+
+
 class PluginError(TimelineError):
     """A plugin failed to load, register or run; ``plugin`` names it."""
 

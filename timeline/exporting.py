@@ -1,34 +1,47 @@
-"""Exporting a chronology through an exporter plugin, with atomic file output."""
+"""Exporting a chronology through an exporter plugin, to an output (:mod:`timeline.outputs`)."""
 
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 from .chronology import Chronology
-from .errors import PluginError, TimelineError
+from .errors import PluginError, TimelineError, ValidationError
+from .outputs import Output
 from .plugins import Plugins, make_plugin_manager
 
 __all__ = ["export", "export_bytes"]
 
 
-def export(chronology: Chronology, format: str, output: str | os.PathLike[str] | BinaryIO, *,
-           plugins: Plugins | None = None, **options: Any) -> None:
-    """Write ``chronology`` in ``format`` to a path or a binary stream.
+def export(chronology: Chronology, format: str,
+           output: str | os.PathLike[str] | BinaryIO | Output, *,
+           plugins: Plugins | None = None, protect: Iterable[Any] = (),
+           **options: Any) -> None:
+    """Write ``chronology`` in ``format`` to a path, a binary stream or an :class:`Output`.
 
     ``options`` are the format's options (its ``Exporter.options``; ``timeline
     formats --verbose`` lists them), e.g. ``export(c, "markdown", path,
     layout="table")``. The writer gets every declared option, the missing ones
     at their default; a name not declared, or a value of the wrong type or not
     among the option's choices, raises :class:`~timeline.errors.ValidationError`
-    before anything is written.
+    before anything is written. ``plugins`` and ``protect`` are this function's own.
 
-    A path is written atomically: to a temporary file in the same folder,
-    fsynced, then renamed over the target, so a failed export leaves no file
-    (and an earlier file untouched). Raises UnknownFormatError for the format,
-    PluginError if its writer cannot be imported, and whatever the writer raises.
+    ``protect``: what the path must never be, e.g. ``protect=[log]`` for the
+    :class:`~timeline.Log` the chronology came from (every file of it), or paths
+    (see :class:`~timeline.outputs.Output`); it applies to a path only (an
+    ``Output`` was checked when it was made, which lets a caller check before
+    reading the log, as ``timeline export`` does).
+
+    A path is written as :mod:`timeline.outputs` says: a regular file atomically
+    (a temporary file in the same folder, fsynced, renamed over the target), so a
+    failed export leaves no file and an earlier file untouched; a FIFO or a
+    character device in place. A stream is written and flushed, not closed.
+    Raises UnknownFormatError for the format, PluginError if its writer cannot be
+    imported or fails (a bug of the plugin), :class:`~timeline.errors.OutputError`
+    for a path that may not be written or an ``OSError`` writing the output
+    (``ENOSPC``, ``EFBIG``...: the output's fault, whoever wrote), and whatever
+    ``TimelineError`` the writer raises.
     """
     plugins = plugins or make_plugin_manager()
     exporter = plugins.exporter(format)
@@ -41,41 +54,25 @@ def export(chronology: Chronology, format: str, output: str | os.PathLike[str] |
             f"plugin {owner!r}: the writer {exporter.writer!r} of format {format!r} could not "
             f"be loaded: {type(exc).__name__}: {exc}.", plugin=owner,
             fix="Reinstall the plugin, or report this to its author.") from exc
-    if hasattr(output, "write"):
-        _run(writer, chronology, output, options, format, plugins)
-        return
-    target = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                   dir=target.parent if str(target.parent) else ".")
-    except OSError as exc:  # a missing folder, no permission: nothing was written
-        raise TimelineError(f"output: {str(target)!r} cannot be written: "
-                            f"{exc.strerror or exc}.", field="output", value=str(target),
-                            fix="Check that its folder exists and is writable.") from exc
-    if target.is_dir():
-        Path(tmp).unlink()
-        raise TimelineError(f"output: {str(target)!r} is a folder.", field="output",
-                            value=str(target), fix="Give a file name, e.g. out/chronology.ics.")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            _run(writer, chronology, stream, options, format, plugins)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if isinstance(output, Output) and protect:
+        raise ValidationError("protect", protect, "is given with an Output, which was checked "
+                              "when it was made", "Give protect to Output(...) instead.")
+    if not isinstance(output, Output):
+        output = Output(output, protect=protect, example=f"chronology{exporter.suffix}")
+    with output.writing() as stream:
+        _run(writer, chronology, stream, options, format, plugins, output)
 
 
 def _run(writer: Any, chronology: Chronology, out: BinaryIO, options: dict[str, Any],
-         format: str, plugins: Plugins) -> None:
+         format: str, plugins: Plugins, output: Output) -> None:
     try:
         writer(chronology, out, **options)
-    except TimelineError:
-        raise
-    except Exception as exc:  # a bug in a plugin is named, not shown as a traceback
-        owner = plugins.format_owners.get(format)
+    except Exception as exc:
+        if output.failure is not None:  # the output failed under the writer: not its bug
+            raise output.error(output.failure) from None
+        if isinstance(exc, TimelineError):
+            raise
+        owner = plugins.format_owners.get(format)  # a bug in a plugin is named, no traceback
         raise PluginError(
             f"plugin {owner!r}: format {format!r} failed while writing: "
             f"{type(exc).__name__}: {exc}.", plugin=owner,

@@ -14,7 +14,8 @@ event. The rules:
   appended. With ``skip_invalid`` such rows are counted by reason and listed,
   with line number, reason and detail, in a tab-separated side file
   (``<log folder>/<file name>.rejects.tsv`` unless ``rejects`` names one),
-  written atomically at the end.
+  written at the end as :mod:`timeline.outputs` says (a regular file atomically);
+  it is checked before anything is read: never a file of the log or the input.
 - **Idempotent.** Each row carries its source identity (``"icews:32889836:2018-06-01"``),
   stored as the entry's idempotency key. A row whose key, or whose event id, is
   already in the log (or earlier in the same file) is a duplicate and is
@@ -49,10 +50,11 @@ import attrs
 
 from .chronology import Chronology, EventState
 from .entries import Append
-from .errors import (DuplicateEventError, ImportRowError, PluginError, TimelineError,
-                     UnknownFormatError, ValidationError)
+from .errors import (DuplicateEventError, ImportRowError, OutputError, PluginError,
+                     TimelineError, UnknownFormatError, ValidationError)
 from .hookspecs import Importer, ImportRow, Rejection
 from .log import Log
+from .outputs import Output
 from .plugins import Plugins, make_plugin_manager
 from .records import Event
 
@@ -126,8 +128,10 @@ def import_file(log: Log | str | os.PathLike[str], source: str | os.PathLike[str
     file, :class:`~timeline.errors.UnknownFormatError` for the format,
     :class:`~timeline.errors.ImportRowError` for an invalid row (without
     ``skip_invalid``) or an unreadable file, :class:`~timeline.errors.PluginError`
-    for a reader that cannot be loaded or fails, and
-    :class:`~timeline.errors.ValidationError` for bad ``filters`` or ``batch_size``.
+    for a reader that cannot be loaded or fails,
+    :class:`~timeline.errors.ValidationError` for bad ``filters`` or ``batch_size``, and
+    :class:`~timeline.errors.OutputError` for a ``rejects`` path that is a file of the
+    log or the input, a folder..., or that could not be written (see :mod:`timeline.outputs`).
     On any error nothing of the current batch is appended; whole batches before
     it stay (run the import again to finish it).
     """
@@ -139,6 +143,13 @@ def import_file(log: Log | str | os.PathLike[str], source: str | os.PathLike[str
     matcher = _Matcher(filters or {})
     plugins = plugins or make_plugin_manager()
     name = _source_name(source)
+    # The side file is checked before anything is read or appended: never the log, any
+    # file of it, or the input (however spelled), never a folder.
+    output = None
+    if rejects is not None or (skip_invalid and not dry_run):
+        output = Output(rejects if rejects is not None else _default_rejects(target, name),
+                        field="rejects", protect=[target, source], example="rejects.tsv",
+                        option="--rejects PATH")
     with _open(source) as stream:
         importer = plugins.importer(format) if format else guess_format(
             name, _head(stream), plugins)
@@ -155,9 +166,8 @@ def import_file(log: Log | str | os.PathLike[str], source: str | os.PathLike[str
             stream.seek(0)
         side = None
         try:
-            if skip_invalid and not (dry_run and rejects is None):
-                side = _RejectsFile(Path(rejects) if rejects is not None
-                                    else _default_rejects(target, name))
+            if skip_invalid and output is not None:
+                side = _RejectsFile(output, dry_run)
             job = _Job(target, matcher, batch_size, dry_run)
             for row in _progress(_run(reader, stream, options, importer, plugins), stream,
                                  progress, "importing"):
@@ -412,50 +422,54 @@ def _default_rejects(log: Log, name: str) -> Path:
 
 
 class _RejectsFile:
-    """The side file of rejected rows: a temporary file in the target's folder, made
-    before anything is appended (so an unwritable place fails first), renamed into
-    place at the end if any row was rejected, removed otherwise."""
+    """The side file of rejected rows, an :class:`~timeline.outputs.Output` opened before
+    anything is appended (so an unwritable place fails first): a temporary file in the
+    target's folder, renamed into place at the end if any row was rejected, removed
+    otherwise (a FIFO or device: written in place, the header with the first row)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                       dir=path.parent if str(path.parent) else ".")
-        except OSError as exc:
-            raise TimelineError(f"rejects: {str(path)!r} cannot be written: "
-                                f"{exc.strerror or exc}.", field="rejects", value=str(path),
-                                fix="Check that its folder exists and is writable, or give "
-                                    "--rejects PATH.") from None
-        self.tmp: Path | None = Path(tmp)
-        self.file: Any = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    def __init__(self, output: Output, dry_run: bool) -> None:
+        self.output, self.dry_run = output, dry_run
+        self.file = io.TextIOWrapper(output.open(), encoding="utf-8", newline="")
         self.writer = csv.writer(self.file, delimiter="\t", lineterminator="\n")
-        self.writer.writerow(["line", "reason", "detail"])
         self.count = 0
 
     def add(self, line: int, rejection: Rejection) -> None:
-        self.writer.writerow([line, _one_line(rejection.reason), _one_line(rejection.detail)])
+        try:
+            if not self.count:
+                self.writer.writerow(["line", "reason", "detail"])
+            self.writer.writerow([line, _one_line(rejection.reason),
+                                  _one_line(rejection.detail)])
+        except OSError as exc:
+            raise self._failed(exc) from None
         self.count += 1
 
     def commit(self) -> str | None:
-        """Rename the file into place and return its path; ``None`` (and no file) when no
-        row was rejected."""
+        """Put the file in place and return its path; ``None`` (and no file) when no row
+        was rejected."""
         if not self.count:
             return None
-        self.file.flush()
-        os.fsync(self.file.fileno())
-        self.file.close()
-        os.chmod(self.tmp, 0o644)  # type: ignore[arg-type]
-        os.replace(self.tmp, self.path)  # type: ignore[arg-type]
-        self.tmp = None
-        return str(self.path)
+        try:
+            self.file.flush()
+        except OSError as exc:
+            raise self._failed(exc) from None
+        try:
+            self.output.commit()
+        except OutputError as exc:
+            raise self._failed(exc) from None
+        return self.output.value
 
     def discard(self) -> None:
         """Remove the temporary file, if it is still there."""
-        if not self.file.closed:
-            self.file.close()
-        if self.tmp is not None:
-            self.tmp.unlink(missing_ok=True)
-            self.tmp = None
+        self.output.discard()
+
+    def _failed(self, exc: OSError | OutputError) -> OutputError:
+        error = exc if isinstance(exc, OutputError) else self.output.error(exc)
+        if self.dry_run:
+            return error
+        return OutputError(error.message, field=error.field, value=error.value,  # type: ignore[arg-type]
+                           errno=error.errno, fix=f"{error.fix} Batches appended before it "
+                           "stay in the log; the same import run again skips them and "
+                           "writes the side file.")
 
 
 def _one_line(text: str) -> str:

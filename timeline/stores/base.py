@@ -223,6 +223,12 @@ class Store(abc.ABC):
             count = entry.position
         return RepairReport(None, 0, None, count)
 
+    def files(self) -> dict[Path, str]:
+        """Every file of the log, existing or not, with what it is (``"the log"``...):
+        what no output may overwrite (:mod:`timeline.outputs`). Empty for a database
+        server; a file store adds its side files."""
+        return {self.path: "the log"} if self.path is not None else {}
+
     def remove(self) -> None:  # noqa: B027 - optional: only copy uses it, on a log it made
         """Delete an empty log this process created (a copy that failed)."""
 

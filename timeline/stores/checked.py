@@ -40,7 +40,7 @@ from pathlib import Path
 from ..__about__ import __version__
 from ..entries import FORMAT_VERSION
 
-__all__ = ["BLOCK", "ENV_CACHE_DIR", "CheckedPrefix", "cache_folder"]
+__all__ = ["BLOCK", "ENV_CACHE_DIR", "CheckedPrefix", "cache_folder", "record_path"]
 
 #: Bytes per hashed block; reads from the start go block by block.
 BLOCK = 1 << 20
@@ -73,7 +73,7 @@ class CheckedPrefix:
     __slots__ = ("_record", "_known", "_read", "_last", "trusted", "_matching")
 
     def __init__(self, log: Path) -> None:
-        self._record = _record_path(log)
+        self._record = record_path(log)
         self._known = _load(self._record) if self._record is not None else None
         self._read: list[str] = []  # SHA-256 of each block read, as read
         self._last = b""  # the latest block read (the final one may be partial)
@@ -121,7 +121,8 @@ class CheckedPrefix:
                               "blocks": hashes})
 
 
-def _record_path(log: Path) -> Path | None:
+def record_path(log: Path) -> Path | None:
+    """Where the checked-prefix record of the log file ``log`` is (``None``: turned off)."""
     folder = cache_folder()
     if folder is None:
         return None

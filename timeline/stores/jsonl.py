@@ -30,7 +30,7 @@ from pathlib import Path
 from ..entries import GENESIS_HASH, Entry
 from ..errors import LogCorruptError, LogError, TimelineError, TornTailError
 from .base import Chain, RepairReport, Store, Writer
-from .checked import BLOCK, CheckedPrefix
+from .checked import BLOCK, CheckedPrefix, record_path
 from .files import check_exists, create_exclusive, lock, unlock
 from .files import fsync_dir as _fsync_dir
 from .files import sync as _sync
@@ -153,6 +153,21 @@ class JsonlStore(Store):
                     raise
             finally:
                 unlock(f.fileno())
+
+    def files(self) -> dict[Path, str]:
+        """The log file (which is also its lock), its checked-prefix record and its
+        ``LOG.torn-OFFSET`` side files."""
+        found = {self.path: "the log"}
+        record = record_path(self.path)
+        if record is not None:
+            found[record] = "the checked-prefix record of the log"
+        try:
+            names = os.listdir(self.path.parent if str(self.path.parent) else ".")
+        except OSError:
+            names = []
+        found.update({self.path.with_name(name): "a torn-tail side file of the log"
+                      for name in names if name.startswith(f"{self.path.name}.torn-")})
+        return found
 
     def close(self) -> None:
         """Close the file kept open between appends (the store reopens it if used again)."""

@@ -84,6 +84,15 @@ class SQLiteStore(SQLStore):
                 raise
             cur.execute("COMMIT")
 
+    def files(self) -> dict[Path, str]:
+        """The file, and SQLite's -wal, -shm and -journal files beside it (named after
+        the path as given and after the file it leads to)."""
+        found = {self.path: "the log"}
+        for name in (str(self.path), os.path.realpath(self.path)):
+            found.update({Path(name + suffix): f"SQLite's {suffix} file of the log"
+                          for suffix in ("-wal", "-shm", "-journal")})
+        return found
+
     def remove(self) -> None:
         with self._mutex:
             if self._connection is not None:

@@ -1,10 +1,10 @@
-"""Build the logs of the hostile-input corpus, ``tests/data/hostile/logs/*.jsonl``.
+"""Build the logs of the hostile-input corpus, ``tests/data/hostile/logs/``.
 
 Run from the repository root: ``.venv/bin/python tests/data/hostile/make_logs.py``. Kept for
 provenance: the committed files are the corpus (record times are fixed, so running it again
-gives the same bytes). ``base.jsonl`` is a good log made with the public ``Entry`` API; every
-other log is ``base.jsonl`` plus one hostile line. Lines that must get past the hash check to
-reach a later rule are hashed here with the algorithm of ``docs/log-format.md`` (SHA-256 of the
+gives the same bytes). ``base.jsonl`` is a good log made with the public ``Entry`` API, and
+``base.sqlite`` the same entries in a SQLite log; every other log is ``base.jsonl`` plus one
+hostile line. Lines that must get past the hash check to reach a later rule are hashed here with the algorithm of ``docs/log-format.md`` (SHA-256 of the
 entry without ``hash``, keys sorted, no whitespace, UTF-8), not with the library's code.
 """
 
@@ -15,7 +15,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from timeline import Actor, Entry, Event, Place, Source
+from timeline import Actor, Entry, Event, Log, Place, Source
 
 LOGS = Path(__file__).resolve().parent / "logs"
 T0 = dt.datetime(2026, 11, 29, 18, 0, 0, 123456, tzinfo=dt.timezone.utc)
@@ -126,6 +126,9 @@ def main() -> None:
     (LOGS / "base.jsonl").write_bytes(b"".join(lines))
     for name, data in hostile(lines).items():
         (LOGS / name).write_bytes(data)
+    # The same four entries in a SQLite log, for the cases about SQLite's own files.
+    (LOGS / "base.sqlite").unlink(missing_ok=True)
+    Log(LOGS / "base.jsonl").copy_to(LOGS / "base.sqlite").store.close()
 
 
 if __name__ == "__main__":
