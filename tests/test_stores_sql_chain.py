@@ -140,3 +140,35 @@ def test_rows_removed_from_the_end_need_the_expected_position(withdrawn: str) ->
     assert (result.exit_code, result.stderr) == (
         4, "Error: log ends at position 1, but position 3 was expected: entries were removed "
            "from the end.\n")
+
+
+@pytest.fixture
+def far(db_place: Callable[[str], str]) -> str:  # noqa: F811 - the imported fixture
+    """ev-a recorded (1), ev-b .. ev-f (2-6), ev-a retracted (7), ev-g .. ev-k (8-12): no row
+    of ev-a stands within two positions of its retraction."""
+    log = Log.create(db_place("t"))
+    log.record(Event(id="ev-a", date="2013", title="A"))
+    for name in "bcdef":
+        log.record(Event(id=f"ev-{name}", date="2014", title=name.upper()))
+    log.retract("ev-a", reason="withdrawn")
+    for name in "ghijk":
+        log.record(Event(id=f"ev-{name}", date="2015", title=name.upper()))
+    log.store.close()
+    return log.location
+
+
+def test_a_retraction_deleted_far_from_the_rows_read_is_caught(far: str) -> None:
+    """The rows around ev-a's record (1-3) and the head (10-12) are whole; only the count
+    of rows sees that 7 is gone, so show, history, revise and a key lookup refuse."""
+    execute(far, "DELETE FROM timeline_entries WHERE position = 7")
+    message = "log has no entry at position 7; an entry was removed."
+    before = rows(far)
+    for args in (("show", far, "ev-a"), ("history", far, "ev-a"), ("show", far, "ev-b"),
+                 ("revise", far, "ev-a", "--title", "A again", "--reason", "undo"),
+                 ("retract", far, "ev-a", "--reason", "again")):
+        result = run(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (4, "", f"Error: {message}\n")
+    with pytest.raises(LogCorruptError) as info:
+        Log(far).entry_for_key("k-none")
+    assert (str(info.value), info.value.position) == (message, 7)
+    assert rows(far) == before
