@@ -130,13 +130,13 @@ def test_the_environment_sets_the_timeout_and_the_option_wins(log_path):
         holder.release()
 
 
-def test_a_terminal_is_told_that_the_command_waits(log_path, held):
-    """stderr on a pty: the waiting line, then the error; stdout (a pipe) stays empty."""
-    before = log_path.read_bytes()
+def _on_a_terminal(*args: str) -> tuple[int, bytes, str]:
+    """Run ``timeline ARGS`` with stderr on a pty (stdout a pipe): exit code, stdout, and
+    what the terminal showed."""
     master, slave = pty.openpty()
     try:
-        done = subprocess.run([str(TIMELINE), "--lock-timeout", "0.3", "record", str(log_path),
-                               *RECORD[1:]], stdout=subprocess.PIPE, stderr=slave, timeout=60)
+        done = subprocess.run([str(TIMELINE), *args], stdout=subprocess.PIPE, stderr=slave,
+                              timeout=60)
         os.close(slave)
         seen = b""
         while True:
@@ -149,11 +149,38 @@ def test_a_terminal_is_told_that_the_command_waits(log_path, held):
             seen += chunk
     finally:
         os.close(master)
-    assert (done.returncode, done.stdout) == (5, b"")
-    assert seen.decode().replace("\r\n", "\n") == (
-        f"waiting for the lock on {str(log_path)!r} (held by another process)...\n"
-        f"Error: {_message(str(log_path), 'after waiting 0.3 s for it')}\n")
+    return done.returncode, done.stdout, seen.decode().replace("\r\n", "\n")
+
+
+def _waited(location: str, seconds: str) -> str:
+    return (f"waiting for the lock on {location!r} (held by another process)...\n"
+            f"Error: {_message(location, f'after waiting {seconds} s for it')}\n")
+
+
+def test_a_terminal_is_told_that_the_command_waits(log_path, held):
+    before = log_path.read_bytes()
+    assert _on_a_terminal("--lock-timeout", "0.3", "record", str(log_path), *RECORD[1:]) == (
+        5, b"", _waited(str(log_path), "0.3"))
     assert log_path.read_bytes() == before
+
+
+def test_a_terminal_is_told_nothing_when_the_timeout_is_0(log_path, held):
+    assert _on_a_terminal("--lock-timeout", "0", "record", str(log_path), *RECORD[1:]) == (
+        5, b"", f"Error: {_message(str(log_path), 'at once (lock timeout 0)')}\n")
+
+
+def test_a_terminal_is_told_that_a_sqlite_writer_waits(tmp_path):
+    path = tmp_path / "a.sqlite"
+    Log.create(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        assert _on_a_terminal("--lock-timeout", "0.3", "record", str(path), *RECORD[1:]) == (
+            5, b"", _waited(str(path), "0.3"))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert Log(path).head[0] == 0
 
 
 def test_no_waiting_line_when_the_lock_is_free(log_path, monkeypatch, capsys):

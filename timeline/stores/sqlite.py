@@ -32,6 +32,7 @@ from .base import Writer, title_from_name
 from .files import check_exists, create_exclusive
 from .files import fsync_dir as _fsync_dir
 from .locks import lock_timeout as _lock_timeout
+from .locks import waiting
 from .sql import SQLStore, schema
 
 __all__ = ["SQLiteStore"]
@@ -79,7 +80,7 @@ class SQLiteStore(SQLStore):
     @contextmanager
     def writing(self) -> Iterator[Writer]:
         with self._cursor() as cur:
-            _execute_locked(cur, self.location, "BEGIN IMMEDIATE", self.lock_timeout)
+            _begin(cur, self.location, self.lock_timeout)
             try:
                 yield self._writer(cur)
             except BaseException:
@@ -128,13 +129,31 @@ def _connect(path: Path, location: str, timeout: float) -> sqlite3.Connection:
     return connection
 
 
-def _execute_locked(cur: Any, location: str, statement: str, timeout: float) -> None:
+def _begin(cur: Any, location: str, timeout: float) -> None:
+    """``BEGIN IMMEDIATE``: take the write lock, or say that it waits for it (on a
+    terminal, as the file store does) and wait up to ``timeout`` seconds."""
+    waits = f"PRAGMA busy_timeout = {round(timeout * 1000)}"
+    cur.execute("PRAGMA busy_timeout = 0")  # first a try that does not wait
     try:
-        cur.execute(statement)
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or timeout == 0:
+                raise
+        waiting(location)
+        cur.execute(waits)
+        cur.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if _busy(exc):
             raise LockTimeoutError(location, timeout) from None
         raise
+    finally:
+        cur.execute(waits)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _error(location: str, exc: sqlite3.DatabaseError) -> LogError:
