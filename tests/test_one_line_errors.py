@@ -140,3 +140,23 @@ def test_list_and_sqlite_take_such_a_name_too(log_path, tmp_path):
     assert Log(sqlite).chronology().title == "x y"
     data = json.loads(CliRunner().invoke(main, ["export", str(sqlite), "-f", "json"]).stdout)
     assert data["title"] == "x y"
+
+
+@pytest.mark.parametrize("version", ["\u00b2", "\u0663", "1\u00b9", ""])
+def test_a_schema_version_of_other_digits_is_not_a_version(tmp_path, version):
+    """``str.isdigit`` takes "²" (int() refuses it) and "٣" (int() reads 3): the schema
+    version in ``timeline_meta`` is ASCII digits or no version at all."""
+    import sqlite3
+
+    path = tmp_path / "a.sqlite"
+    Log.create(path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE timeline_meta SET value = ? WHERE key = 'schema_version'",
+                   (version,))
+    db.close()
+    before = path.read_bytes()
+    result = CliRunner().invoke(main, ["list", str(path)])
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == (f"Error: log: {str(path)!r} has no valid schema_version in "
+                             "timeline_meta. Restore the database from a backup.\n")
+    assert path.read_bytes() == before
