@@ -264,6 +264,16 @@ def test_sqlite_gives_up_the_same_way(tmp_path):
     assert [s.event.id for s in Log(path).chronology()] == ["first"]
 
 
+def test_a_terminal_is_told_that_a_postgres_writer_waits():
+    url = pg.new_postgres_log_url("locks")
+    Log.create(url)
+    holder = Log(url)
+    with holder.store.writing():
+        code, out, seen = _on_a_terminal("--lock-timeout", "0.5", "record", url, *RECORD[1:])
+    assert (code, out, seen) == (5, b"", _waited(holder.location, "0.5"))
+    assert Log(url).head[0] == 0
+
+
 @pytest.mark.parametrize("seconds, waited", [(0.2, "after waiting 0.2 s for it"),
                                              (0, "at once (lock timeout 0)")])
 def test_postgres_gives_up_the_same_way(seconds, waited):

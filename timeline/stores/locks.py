@@ -18,8 +18,10 @@ nothing. The timeout, in seconds, is the first of:
 32-bit integer). A bad value raises :class:`~timeline.errors.ValidationError`
 naming where it came from.
 
-A file store that finds its lock taken writes one line to stderr, only when
-stderr is a terminal: ``waiting for the lock on 'LOG' (held by another process)...``.
+A store that finds its lock taken writes one line to stderr, only when stderr is a
+terminal: ``waiting for the lock on 'LOG' (held by another process)...`` (PostgreSQL,
+which cannot try a lock without ending the transaction, when ``LOCK TABLE`` has not
+returned after a tenth of a second).
 """
 
 from __future__ import annotations
@@ -28,12 +30,16 @@ import math
 import os
 import re
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 
 from ..errors import ValidationError
 
 __all__ = ["DEFAULT_LOCK_TIMEOUT", "MAX_LOCK_TIMEOUT", "ENV_LOCK_TIMEOUT", "lock_timeout",
-           "parse_lock_timeout", "use_lock_timeout", "reset_lock_timeout", "waiting"]
+           "parse_lock_timeout", "use_lock_timeout", "reset_lock_timeout", "waiting",
+           "waiting_if_slow"]
 
 #: Seconds a store waits for its lock unless told otherwise.
 DEFAULT_LOCK_TIMEOUT = 60.0
@@ -84,13 +90,37 @@ def reset_lock_timeout(token: Token[float | None]) -> None:
 
 def waiting(location: str) -> None:
     """Say on stderr, if it is a terminal, that a lock is being waited for."""
-    stream = sys.stderr
+    if not _on_terminal():
+        return
     try:
-        if stream is not None and stream.isatty():
-            stream.write(f"waiting for the lock on {location!r} (held by another process)...\n")
-            stream.flush()
+        sys.stderr.write(f"waiting for the lock on {location!r} (held by another process)...\n")
+        sys.stderr.flush()
     except (OSError, ValueError):  # a closed or broken stderr: the wait goes on unsaid
         pass
+
+
+@contextmanager
+def waiting_if_slow(location: str, after: float = 0.1) -> Iterator[None]:
+    """Around a statement that blocks on a lock and cannot be tried first: :func:`waiting`
+    if it has not returned after ``after`` seconds. Costs nothing when stderr is no
+    terminal."""
+    if not _on_terminal():
+        yield
+        return
+    timer = threading.Timer(after, waiting, (location,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _on_terminal() -> bool:
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (OSError, ValueError):
+        return False
 
 
 def _checked(field: str, value: object, shown: object = None) -> float:

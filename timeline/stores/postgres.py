@@ -41,6 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ..errors import LockTimeoutError, LogError, LogExistsError
 from .base import Writer, title_from_name
 from .locks import lock_timeout as _lock_timeout
+from .locks import waiting_if_slow
 from .sql import SQLStore, schema
 
 __all__ = ["PostgresStore"]
@@ -123,8 +124,9 @@ class PostgresStore(SQLStore):
                 cur.execute(f"SET LOCAL lock_timeout = {max(1, round(seconds * 1000))}")
             try:
                 # Held to the commit: insert order is commit order (eventsourcing's recorder).
-                cur.execute("LOCK TABLE timeline_entries IN EXCLUSIVE MODE"
-                            + ("" if seconds else " NOWAIT"))
+                with waiting_if_slow(self.location):
+                    cur.execute("LOCK TABLE timeline_entries IN EXCLUSIVE MODE"
+                                + ("" if seconds else " NOWAIT"))
             except psycopg.errors.LockNotAvailable:
                 raise LockTimeoutError(self.location, seconds) from None
             yield self._writer(cur)
