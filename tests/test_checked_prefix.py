@@ -349,3 +349,82 @@ def test_a_strange_record_is_ignored(tmp_path, small_blocks, calls, kind):
     calls()
     assert len(Log(path).chronology()) == 12
     assert calls() == (12, 0)
+
+
+def _mangle(line: bytes, how: str) -> bytes:
+    """One line of a log broken in the way ``how`` names, for a record to claim as checked."""
+    if how == "not-json":
+        return b'{"event":'
+    if how == "bad-utf8":
+        return line.replace(b"Visit", b"V\xffsit")
+    data = json.loads(line)
+    if how == "no-summary":  # the KeyError: 'summary' of issue 12
+        del data["event"]["summary"]
+    elif how == "event-text":
+        data["event"] = "an event"
+    elif how == "actors-number":
+        data["event"]["actors"] = 5
+    elif how == "tags-numbers":
+        data["event"]["tags"] = [1, 2]
+    elif how == "date-number":
+        data["event"]["date"] = 2013
+    elif how == "position-text":
+        data["position"] = str(data["position"])
+    elif how == "position-true":
+        data["position"] = True
+    elif how == "prev-wrong":
+        data["prev"] = "f" * 64
+    elif how == "type-unknown":
+        data["type"] = "amended"
+    elif how == "time-text":
+        data["recorded_at"] = "yesterday"
+    elif how == "array":
+        return json.dumps([data]).encode()
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+_MANGLED = ["no-summary", "not-json", "bad-utf8", "event-text", "actors-number",
+            "tags-numbers", "date-number", "position-text", "position-true", "prev-wrong",
+            "type-unknown", "time-text", "array"]
+
+
+@pytest.mark.parametrize("how", _MANGLED)
+def test_a_record_over_a_malformed_line_reads_as_a_full_check(tmp_path, small_blocks,
+                                                              monkeypatch, how):
+    """A checked-prefix record written by hand over a line no full check accepts: every
+    read through it gives the full check's error, naming the position, never a traceback."""
+    from click.testing import CliRunner
+
+    from timeline.__about__ import __version__
+    from timeline.cli import main
+    from timeline.entries import FORMAT_VERSION
+
+    path = tmp_path / "t.jsonl"
+    _new_log(path, 30)
+    lines = path.read_bytes().split(b"\n")
+    lines[16] = _mangle(lines[16], how)  # position 17, well inside the prefix
+    raw = b"\n".join(lines)
+    path.write_bytes(raw)
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", "")  # the full check, no record
+    with pytest.raises(LogCorruptError) as full:
+        Log(path).chronology()
+    assert full.value.position == 17
+    full_cli = CliRunner().invoke(main, ["list", str(path)])
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(small_blocks.parent))
+    record = checked._record_path(path)
+    checked._store(record, {"kind": checked._KIND, "library": __version__,
+                            "rules": checked._RULES, "format": FORMAT_VERSION, "block": BLOCK,
+                            "size": len(raw), "blocks": [
+                                hashlib.sha256(raw[i:i + BLOCK]).hexdigest()
+                                for i in range(0, len(raw), BLOCK)]})
+    assert checked.CheckedPrefix(path)._known is not None  # the forged record is taken
+    for read in (lambda: Log(path).chronology(), lambda: list(Log(path).entries()),
+                 lambda: Log(path).head, lambda: Log(path).history("visit-3"),
+                 lambda: Log(path).record(_event(99))):
+        with pytest.raises(LogCorruptError) as through:
+            read()
+        assert (type(through.value), str(through.value), through.value.position) == (
+            type(full.value), str(full.value), 17)
+    cli = CliRunner().invoke(main, ["list", str(path)])
+    assert (cli.exit_code, cli.stdout, cli.stderr) == (4, "", full_cli.stderr)
+    assert path.read_bytes() == raw

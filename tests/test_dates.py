@@ -12,6 +12,9 @@ from timeline import PRECISIONS, EDTFDate, InvalidDateError, UnsupportedDateErro
 #: The fix every "not EDTF" refusal gives (docs: errors name field, value and fix).
 FIX = "Use EDTF: 2013-08-28, 2013-08, 2013, 2013?, 2013-08~, 201X or 2013-08-28/2013-09-02."
 YEAR_FIX = "Give a year from 0001 to 9999."
+WINTER_9999 = ("is winter 9999, which runs to February 10000, after 9999-12-31, the last day "
+               "this library can bound with datetime.date. Give 9999-12, or a season up to "
+               "autumn 9999 (9999-23).")
 YEAR_PROBLEM = ("has a year outside 0001..9999, which this library cannot bound with "
                 "datetime.date")
 
@@ -172,7 +175,27 @@ REFUSED = [
     ("0000?", UnsupportedDateError, f"date: '0000?' {YEAR_PROBLEM}. {YEAR_FIX}"),
     ("-0100", UnsupportedDateError, f"date: '-0100' {YEAR_PROBLEM}. {YEAR_FIX}"),
     ("Y170000002", UnsupportedDateError, f"date: 'Y170000002' {YEAR_PROBLEM}. {YEAR_FIX}"),
-    ("9999-24", UnsupportedDateError, f"date: '9999-24' {YEAR_PROBLEM}. {YEAR_FIX}"),
+    ("9999-24", UnsupportedDateError, f"date: '9999-24' {WINTER_9999}"),
+    ("9999-24/..", UnsupportedDateError,
+     f"date: '9999-24/..' has an end (9999-24) that {WINTER_9999}"),
+    ("2013/9999-24", UnsupportedDateError,
+     f"date: '2013/9999-24' has an end (9999-24) that {WINTER_9999}"),
+    ("9999-25", UnsupportedDateError, "date: '9999-25' uses an EDTF level 2 feature (a sub-year "
+     f"grouping), which is not supported. {FIX}"),
+    ("0000-21", UnsupportedDateError, f"date: '0000-21' {YEAR_PROBLEM}. {YEAR_FIX}"),
+    ("0000-24", UnsupportedDateError, f"date: '0000-24' {YEAR_PROBLEM}. {YEAR_FIX}"),
+    ("0000-21/2013", UnsupportedDateError,
+     f"date: '0000-21/2013' has an end (0000-21) that {YEAR_PROBLEM}. {YEAR_FIX}"),
+    ("0XXX", UnsupportedDateError, "date: '0XXX' spans the years 0000 to 0999, and year 0000 "
+     "is outside 0001..9999, which this library can bound with datetime.date. Give an "
+     "interval from year 0001, such as 0001/0999."),
+    ("00XX?", UnsupportedDateError, "date: '00XX?' spans the years 0000 to 0099, and year 0000 "
+     "is outside 0001..9999, which this library can bound with datetime.date. Give an "
+     "interval from year 0001, such as 0001/0099."),
+    ("000X", UnsupportedDateError, "date: '000X' spans the years 0000 to 0009, and year 0000 "
+     "is outside 0001..9999, which this library can bound with datetime.date. Give an "
+     "interval from year 0001, such as 0001/0009."),
+    ("0000-XX", UnsupportedDateError, f"date: '0000-XX' {YEAR_PROBLEM}. {YEAR_FIX}"),
     ("", InvalidDateError, f"date: '' is empty. {FIX}"),
     ("   ", InvalidDateError, f"date: '   ' is empty. {FIX}"),
     ("abc", InvalidDateError, f"date: 'abc' is not a valid EDTF date. {FIX}"),

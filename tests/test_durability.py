@@ -238,8 +238,11 @@ def test_a_failed_batch_write_is_rolled_back(log: Log, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(os, "fsync", fails_once)
     batch = [Append.record(ev(2)), Append.record(ev(3))]
-    with pytest.raises(OSError, match="No space left on device"):
+    with pytest.raises(LogError) as info:  # one sentence naming the log and the reason
         log.append_batch(batch)
+    assert str(info.value) == (
+        f"log: {str(log.path)!r} could not be written: No space left on device; nothing was "
+        "appended. Free space on its disk or raise the file size limit (ulimit -f), then retry.")
     assert log.path.read_bytes() == before
     assert [e.position for e in log.append_batch(batch)] == [2, 3]
     assert Log(log.path).verify().entries == 3

@@ -23,8 +23,11 @@ Optional keys: ``files`` (name to content, placed in the case's folder beside th
 the snapshot: a string is written as UTF-8, ``{"$hex": H}`` as bytes, ``{"$symlink": T}`` makes
 a symbolic link to T, ``{"$hardlink": T}`` a hard link to T, ``{"$fifo": true}`` a FIFO; a
 name with ``/`` is placed in a subfolder, made as needed), ``cwd``
-(``true``: run with the case's folder as the working directory, for relative paths) and ``env``
-(variables set for the call). The folder is snapshotted after the files are placed, so every
+(``true``: run with the case's folder as the working directory, for relative paths), ``env``
+(variables set for the call), ``lock`` (``"shared"`` or ``"exclusive"``: another open of the
+log holds that ``flock`` during the call), ``fsize_limit`` (bytes: ``RLIMIT_FSIZE`` of a
+``process`` call, SIGXFSZ ignored, as after ``ulimit -f``) and, for a call that succeeds,
+``stdout`` in ``expect``. The folder is snapshotted after the files are placed, so every
 case also proves that nothing in the folder was written, the log included.
 
 The cases live in ``cases.json`` and in any ``cases-*.json`` beside it (one file a topic), each
@@ -165,7 +168,8 @@ def outcome(case: dict[str, Any], path: Path) -> dict[str, Any]:
     if case["via"] == "process":
         done = subprocess.run([str(TIMELINE), *args], capture_output=True, timeout=60,
                               env={**os.environ, "PYTHONUTF8": "1", **env},
-                              cwd=path.parent if case.get("cwd") else None)
+                              cwd=path.parent if case.get("cwd") else None,
+                              preexec_fn=_limit(case.get("fsize_limit")))
         return {"exit": done.returncode, "stdout": done.stdout.decode(),
                 "stderr": done.stderr.decode()}
     result = CliRunner(env=env).invoke(main, args, prog_name="timeline")
@@ -174,7 +178,32 @@ def outcome(case: dict[str, Any], path: Path) -> dict[str, Any]:
 
 def expected(case: dict[str, Any], path: Path) -> dict[str, Any]:
     want = expand(case["expect"], path)
-    return want if case["via"] == "library" else {**want, "stdout": ""}
+    return want if case["via"] == "library" else {"stdout": "", **want}
+
+
+def _limit(fsize: int | None) -> Any:
+    """For ``fsize_limit``: what the child runs first (``ulimit -f``), or ``None``."""
+    if fsize is None:
+        return None
+
+    def apply() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+    return apply
+
+
+def _hold(path: Path, how: str | None) -> Any:
+    """For ``lock``: another open of the log holding a ``flock`` (closed by the caller)."""
+    if how is None:
+        return None
+    import fcntl
+
+    held = open(path, "rb")  # noqa: SIM115
+    fcntl.flock(held.fileno(), fcntl.LOCK_SH if how == "shared" else fcntl.LOCK_EX)
+    return held
 
 
 def test_the_corpus_covers_what_issue_3_lists() -> None:
@@ -200,5 +229,10 @@ def test_hostile_input(case: dict[str, Any], tmp_path: Path,
     for name, value in case.get("env", {}).items():
         monkeypatch.setenv(name, expand(value, path))
     before = snapshot(tmp_path)
-    assert outcome(case, path) == expected(case, path)
+    held = _hold(path, case.get("lock"))
+    try:
+        assert outcome(case, path) == expected(case, path)
+    finally:
+        if held is not None:
+            held.close()
     assert snapshot(tmp_path) == before  # the log byte-identical, nothing written beside it

@@ -259,8 +259,11 @@ def test_a_failed_write_is_rolled_back(log: Log, monkeypatch: pytest.MonkeyPatch
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", fsync_fails_once)
-    with pytest.raises(OSError, match="Input/output error"):
+    with pytest.raises(LogError) as info:  # one sentence, not the OSError's traceback
         log.record(ev(2))
+    assert str(info.value) == (
+        f"log: {str(log.path)!r} could not be written: Input/output error; nothing was "
+        "appended. Free space on its disk or raise the file size limit (ulimit -f), then retry.")
     assert log.path.read_bytes() == before
     assert len(calls) == 2  # the failed fsync, then the one after truncating
     monkeypatch.setattr(os, "fsync", real_fsync)

@@ -10,7 +10,7 @@ from .wording import date_in_words
 from .entries import ENTRY_TYPES, FORMAT_VERSION, Append, Entry, format_time, parse_time
 from .errors import (ConcurrencyError, DuplicateEventError, DuplicateFormatError,
                      EventError, FormatVersionError, IdempotencyKeyError, InvalidDateError,
-                     LogCorruptError, LogError, LogExistsError, LogNotFoundError, PluginError,
+                     LockTimeoutError, LogCorruptError, LogError, LogExistsError, LogNotFoundError, PluginError,
                      RetractedEventError, TimelineError, TornTailError, UnknownEventError,
                      UnknownFormatError, UnsupportedDateError, ValidationError, ImportRowError,
                      SchemaVersionError, OutputError)
@@ -46,7 +46,8 @@ __all__ = [
     # errors
     "TimelineError", "ValidationError", "InvalidDateError", "UnsupportedDateError",
     "EventError", "UnknownEventError", "DuplicateEventError", "RetractedEventError",
-    "LogError", "LogNotFoundError", "LogExistsError", "ConcurrencyError", "LogCorruptError",
+    "LogError", "LogNotFoundError", "LogExistsError", "ConcurrencyError", "LockTimeoutError",
+    "LogCorruptError",
     "TornTailError", "FormatVersionError", "IdempotencyKeyError", "PluginError",
     "DuplicateFormatError", "UnknownFormatError", "ImportRowError", "SchemaVersionError",
     "OutputError",

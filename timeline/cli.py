@@ -2,7 +2,8 @@
 
 Errors are printed to stderr as ``Error: ...`` and exit with the codes in
 :mod:`timeline.errors` (documented in ``docs/cli.md``): 1 domain error,
-2 usage error, 3 concurrency conflict, 4 the log failed verification.
+2 usage error, 3 concurrency conflict, 4 the log failed verification, 5 the
+log stayed locked for the lock timeout.
 Heavy imports (plugins, icalendar) happen inside the commands that need them.
 """
 
@@ -40,15 +41,24 @@ def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="timeline")
-def main() -> None:
+@click.option("--lock-timeout", metavar="SECONDS",
+              help="Wait at most this long for the log's lock, then fail (exit 5); 0 fails "
+              "at once. Default: TIMELINE_LOCK_TIMEOUT, else 60.")
+@_errors
+def main(lock_timeout: str | None) -> None:
     """Keep an honest, sourced, correctable record of diplomatic events.
 
     LOG is an event log: a JSON Lines file (my.jsonl), a SQLite file
     (my.sqlite or sqlite:///my.sqlite) or a PostgreSQL database
     (postgresql://user@host/db). Create one with 'timeline init LOG'.
     Exit codes: 0 ok, 1 error, 2 usage, 3 concurrency conflict, 4 log failed
-    verification.
+    verification, 5 the log stayed locked (see --lock-timeout).
     """
+    if lock_timeout is not None:  # for this command only: undone when it ends
+        from .stores import locks
+
+        token = locks.use_lock_timeout(locks.parse_lock_timeout(lock_timeout))
+        click.get_current_context().call_on_close(lambda: locks.reset_lock_timeout(token))
 
 
 # --- shared options -------------------------------------------------------------------------
@@ -78,7 +88,7 @@ def _filter_options(func: Callable[..., Any] | None = None, *,
 def _as_of(value: str | None) -> int | _dt.datetime | None:
     if value is None:
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # isdigit alone takes "²", which int() refuses
         return int(value)
     try:
         moment = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))

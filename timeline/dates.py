@@ -29,7 +29,8 @@ level 2 (partial qualification ``2004-?06-11``, sets ``[1667,1668]``,
 unspecified digits inside a component ``156X-12-25``, exponential years,
 significant digits ``1950S2``, sub-year groupings ``2001-25``..``2001-41``),
 times of day (level 0 ``T10:00:00Z``), and years outside 0001..9999 (``0000``,
-negative and ``Y``-prefixed years), which ``datetime.date`` cannot bound.
+negative and ``Y``-prefixed years, ``0XXX``, and winter 9999, ``9999-24``, which
+ends in February 10000), which ``datetime.date`` cannot bound.
 Whitespace anywhere in the string is refused (:class:`~timeline.errors.InvalidDateError`).
 
 The reference parser is the ``edtf`` package. It takes several milliseconds a
@@ -225,6 +226,13 @@ def _parse_with_library(text: str) -> EDTFDate:
                                    "Give the day alone (for example 2013-08-28).")
     if kind == "LongYear" or text.startswith("-"):
         _refuse_year(text)
+    year = text[:4]
+    if kind == "Unspecified" and "X" in year and year.replace("X", "0") == "0000":
+        # 0XXX, 00XX, 000X: the years they span start at 0000
+        raise UnsupportedDateError(
+            "date", text, f"spans the years 0000 to {year.replace('X', '9')}, and year 0000 "
+            "is outside 0001..9999, which this library can bound with datetime.date",
+            f"Give an interval from year 0001, such as 0001/{year.replace('X', '9')}.")
     inner = parsed.date if isinstance(parsed, pc.UncertainOrApproximate) else parsed
     if "S" in text:  # 1950S2, 1950S2-21: the library drops the S part of a season
         kind = "SignificantDigits"
@@ -243,7 +251,10 @@ def _parse_with_library(text: str) -> EDTFDate:
         _refuse_year(text)
     if isinstance(inner, pc.Season):
         if body.startswith("9999-24"):
-            _refuse_year(text)  # winter 9999 ends in year 10000
+            raise UnsupportedDateError(
+                "date", text, "is winter 9999, which runs to February 10000, after "
+                "9999-12-31, the last day this library can bound with datetime.date",
+                "Give 9999-12, or a season up to autumn 9999 (9999-23).")
         lower, upper = _season_bounds(int(body[:4]), int(body[5:7]))
     else:
         lower = _to_date(text, parsed.lower_strict())

@@ -12,6 +12,7 @@ Exit codes (also in ``docs/cli.md``):
 2     usage error (click: unknown option, missing argument)
 3     concurrency conflict: the log moved past the expected position
 4     the log failed verification (corrupt, tampered, torn)
+5     the log stayed locked by another process for the lock timeout
 ====  ==========================================================
 """
 
@@ -23,6 +24,7 @@ EXIT_DOMAIN = 1
 EXIT_USAGE = 2
 EXIT_CONFLICT = 3
 EXIT_CORRUPT = 4
+EXIT_LOCKED = 5
 
 
 class TimelineError(Exception):
@@ -123,6 +125,28 @@ class ConcurrencyError(LogError):
             f"expected_position: the log is at position {actual}, not {expected}; {why}.",
             field="expected_position", value=expected,
             fix="Read the log again and retry with the new position.")
+
+
+class LockTimeoutError(LogError):
+    """Another process held the log's lock for longer than the lock timeout
+    (``timeline.stores.locks``); nothing was read or written. Retrying later is safe.
+
+    Attributes: ``location`` (the log, as messages name it) and ``timeout`` (seconds
+    waited; 0: the lock was tried once).
+    """
+
+    exit_code = EXIT_LOCKED
+
+    def __init__(self, location: str, timeout: float) -> None:
+        self.location = location
+        self.timeout = timeout
+        waited = ("at once (lock timeout 0)" if timeout == 0
+                  else f"after waiting {_seconds(timeout)} s for it")
+        super().__init__(
+            f"log: {location!r} is locked by another process; gave up {waited}.",
+            field="lock_timeout", value=timeout,
+            fix="Try again when that process is done, or wait longer with "
+                "'timeline --lock-timeout SECONDS' or TIMELINE_LOCK_TIMEOUT.")
 
 
 class IdempotencyKeyError(TimelineError):
@@ -237,6 +261,11 @@ class ImportRowError(TimelineError):
         self.reason = reason
         self.detail = detail
         super().__init__(f"line {line}: {detail}", field="line", value=line, fix=fix)
+
+
+def _seconds(value: float) -> str:
+    """``60``, ``0.5``: seconds as a person writes them (no exponent, no trailing zeros)."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def _shorten(value: Any, limit: int = 80) -> str:

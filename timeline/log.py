@@ -74,23 +74,29 @@ class Log:
     the :class:`~timeline.stores.Store` behind it.
 
     One object may be shared by threads; several objects, processes and, with
-    PostgreSQL, machines may append to one log at once.
+    PostgreSQL, machines may append to one log at once. ``lock_timeout``: the seconds
+    a read or an append waits for the store's lock before
+    :class:`~timeline.errors.LockTimeoutError` (exit 5); default
+    ``TIMELINE_LOCK_TIMEOUT``, else 60 (``timeline/stores/locks.py``); 0 fails at once.
     """
 
-    def __init__(self, location: str | os.PathLike[str]) -> None:
-        self._attach(open_store(location))
+    def __init__(self, location: str | os.PathLike[str], *,
+                 lock_timeout: float | None = None) -> None:
+        self._attach(open_store(location, lock_timeout=lock_timeout))
 
     def _attach(self, store: Store) -> None:
         self.store = store
         self.path = store.path
         self.location = store.location
+        self.lock_timeout = store.lock_timeout
 
     @classmethod
-    def create(cls, location: str | os.PathLike[str]) -> Log:
+    def create(cls, location: str | os.PathLike[str], *,
+               lock_timeout: float | None = None) -> Log:
         """Create an empty log (file: exclusively, fsynced with its folder; database: the
         schema, with its version). Raises :class:`~timeline.errors.LogExistsError`."""
         log = cls.__new__(cls)
-        log._attach(open_store(location, create=True))
+        log._attach(open_store(location, create=True, lock_timeout=lock_timeout))
         return log
 
     # -- reading ---------------------------------------------------------------------------
@@ -162,7 +168,8 @@ class Log:
         ``expect_head`` (a hash printed by an earlier ``timeline verify``) and
         ``expect_position`` (the last position you knew of) also detect a log
         truncated at an entry boundary: the log must still hold an entry with
-        that hash / reach that position (it may have grown since). Given both,
+        that hash / reach that position (it may have grown since). The 64 zeros
+        an empty log prints are the head at position 0, which every log holds. Given both,
         the hash must be the one at that position. Returns a
         :class:`VerifyReport`; raises :class:`~timeline.errors.LogCorruptError`
         naming the first bad position (:class:`~timeline.errors.TornTailError`
@@ -175,7 +182,9 @@ class Log:
                                   "lowercase hex digits)",
                                   "Give the head hash printed by 'timeline verify'.")
         _check_position("expect_position", expect_position)
-        count, head, live, head_at = 0, GENESIS_HASH, set(), None
+        # The all-zero head an empty log has (and prints) is held by every log, at position 0.
+        count, head, live = 0, GENESIS_HASH, set()
+        head_at = 0 if expect_head == GENESIS_HASH else None
         for entry in self.store.checked_entries():  # never a checked prefix
             count, head = entry.position, entry.hash
             if entry.type == "retracted":

@@ -38,8 +38,12 @@ def store_kind(location: str | os.PathLike[str]) -> str:
     return "jsonl"
 
 
-def open_store(location: str | os.PathLike[str], *, create: bool = False) -> Store:
+def open_store(location: str | os.PathLike[str], *, create: bool = False,
+               lock_timeout: float | None = None) -> Store:
     """Open the log at ``location`` (see the module docstring), or create an empty one.
+
+    ``lock_timeout``: seconds to wait for the store's lock before
+    :class:`~timeline.errors.LockTimeoutError` (default: ``timeline/stores/locks.py``).
 
     Raises :class:`~timeline.errors.LogNotFoundError` (no log there),
     :class:`~timeline.errors.LogExistsError` (``create`` and there is one),
@@ -51,12 +55,15 @@ def open_store(location: str | os.PathLike[str], *, create: bool = False) -> Sto
     if kind == "postgres":
         from .postgres import PostgresStore
 
-        return PostgresStore.create(text) if create else PostgresStore(text)
+        return (PostgresStore.create(text, lock_timeout=lock_timeout) if create
+                else PostgresStore(text, lock_timeout=lock_timeout))
     if kind == "sqlite":
         from .sqlite import SQLiteStore
 
         path = text[len(_SQLITE_URL):] if text.startswith(_SQLITE_URL) else location
-        return SQLiteStore.create(path) if create else SQLiteStore(path)
+        return (SQLiteStore.create(path, lock_timeout=lock_timeout) if create
+                else SQLiteStore(path, lock_timeout=lock_timeout))
     from .jsonl import JsonlStore
 
-    return JsonlStore.create(location) if create else JsonlStore(location)
+    return (JsonlStore.create(location, lock_timeout=lock_timeout) if create
+            else JsonlStore(location, lock_timeout=lock_timeout))

@@ -19,19 +19,24 @@ from __future__ import annotations
 
 import abc
 import datetime as _dt
+import re
 from collections.abc import Iterator, MutableMapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import attrs
 
-from ..entries import GENESIS_HASH, Entry
+from ..entries import ENTRY_TYPES, GENESIS_HASH, Entry
 from ..errors import (DuplicateEventError, LogCorruptError, RetractedEventError,
                       UnknownEventError)
+from ..records import _CONTROL_LINE
 
-__all__ = ["Store", "Writer", "Chain", "RepairReport", "check_transition"]
+__all__ = ["Store", "Writer", "Chain", "RepairReport", "check_transition", "title_from_name"]
 
 _EARLIEST = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # a file name's bytes that are not UTF-8
+_CONTROL_RUN = re.compile(f"(?:{_CONTROL_LINE.pattern})+")
+_DEFAULT_TITLE = "Chronology"  # Chronology's own default
 
 
 @attrs.frozen(slots=True)
@@ -102,8 +107,9 @@ class Chain:
         :class:`~timeline.errors.LogCorruptError` naming the position.
         """
         position = self.position + 1
-        entry = (Entry.from_checked_line(line) if checked
-                 else Entry.from_line(line, position=position, prev=self.head))
+        entry = _rebuilt(line, position, self.head) if checked else None
+        if entry is None:
+            entry = Entry.from_line(line, position=position, prev=self.head)
         if entry.recorded_at < self.last_time:
             raise LogCorruptError(
                 f"log entry at position {position} has a record time earlier than the "
@@ -127,6 +133,19 @@ class Chain:
             self.live[entry.event_id] = entry.type != "retracted"
             if entry.idempotency_key is not None:
                 self.keys[entry.idempotency_key] = entry.position
+
+
+def _rebuilt(line: bytes, position: int, prev: str) -> Entry | None:
+    """The entry of a line in a checked prefix, or ``None`` if it cannot be rebuilt as
+    one that continues the chain at ``position`` after ``prev``: then the caller checks it
+    in full, so a line a checked-prefix record should not have covered (a record
+    written by hand) gives the full check's error naming its position, never another."""
+    try:
+        entry = Entry.from_checked_line(line)
+    except Exception:  # noqa: BLE001 - any failure: the full check says what is wrong
+        return None
+    linked = type(entry.position) is int and entry.position == position and entry.prev == prev
+    return entry if linked and entry.type in ENTRY_TYPES else None
 
 
 class Writer(abc.ABC):
@@ -171,6 +190,8 @@ class Store(abc.ABC):
     - ``path``: the file that holds the log, or ``None`` for a database server.
     - ``title``: the default chronology title (the file's stem, the database's
       or schema's name).
+    - ``lock_timeout``: seconds a read or an append waits for the store's lock
+      before :class:`~timeline.errors.LockTimeoutError` (``timeline/stores/locks.py``).
 
     Every entry a store yields has been checked (see :class:`Chain`); errors
     are :class:`~timeline.errors.LogCorruptError` naming the position.
@@ -179,6 +200,7 @@ class Store(abc.ABC):
     location: str
     path: Path | None
     title: str
+    lock_timeout: float
 
     @abc.abstractmethod
     def entries(self, *, after: int = 0, upto: int | None = None,
@@ -234,6 +256,16 @@ class Store(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - nothing to close for a file
         """Release connections; the store may not be used afterwards."""
+
+
+def title_from_name(name: str) -> str:
+    """The default chronology title for a log named ``name`` (a file's stem, a database's
+    or schema's name), valid whatever the name holds: a byte that is not UTF-8 becomes
+    U+FFFD, each run of control characters (a newline, a tab...) one space, the ends
+    are stripped and the length cut to 300; a name with nothing left gives "Chronology".
+    So ``timeline export $'a\\nb.jsonl'`` is titled "a b" instead of failing."""
+    text = _CONTROL_RUN.sub(" ", _SURROGATE.sub("\ufffd", name)).strip()[:300].strip()
+    return text or _DEFAULT_TITLE
 
 
 def check_transition(live: MutableMapping[str, bool], kind: str, event_id: str,

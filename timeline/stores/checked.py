@@ -25,7 +25,9 @@ full check, never an error, and writing it never fails a read (it is written to
 a temporary file and renamed into place). It is trusted as far as the folder
 it lives in: whoever can write your cache folder can already write your files.
 The record names the library version and rules that checked the prefix; another
-version checks in full. Records are small (about 70 bytes per MiB of log) and are
+version checks in full. A line the record covers that cannot be rebuilt as the entry
+continuing the chain at its position (a record written by hand over a malformed line) is
+checked in full, so it gives the full check's error naming its position, never another. Records are small (about 70 bytes per MiB of log) and are
 not removed when a log is: delete the folder at any time.
 """
 

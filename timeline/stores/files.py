@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
-from ..errors import LogError, LogExistsError, LogNotFoundError
+from ..errors import LockTimeoutError, LogError, LogExistsError, LogNotFoundError
+from .locks import waiting
 
 __all__ = ["check_exists", "create_exclusive", "lock", "unlock", "sync", "fsync_dir"]
 
@@ -17,20 +19,53 @@ except ImportError:  # pragma: no cover - Windows: portalocker's own locks
     _fcntl = None  # type: ignore[assignment]
 
 
-def lock(fd: int, *, shared: bool = False) -> None:
-    """Wait for a lock on the open file ``fd``: exclusive, or ``shared`` (readers).
+def lock(fd: int, *, shared: bool = False, timeout: float | None = None,
+         location: str = "") -> None:
+    """Take a lock on the open file ``fd``: exclusive, or ``shared`` (readers).
+
+    Waits at most ``timeout`` seconds (``None``: for ever; 0: not at all), then raises
+    :class:`~timeline.errors.LockTimeoutError` naming ``location``; a wait says so on
+    stderr if it is a terminal (:func:`.locks.waiting`). A lock free at once costs one
+    non-blocking call.
 
     On POSIX this is ``flock(2)`` called directly: the lock ``portalocker`` takes
     there (``tests/test_file_locks.py`` proves each excludes the other), without
     its ~50 us of argument checking per call, which a single durable append
     cannot afford (bench/NOTES.md). Elsewhere ``portalocker`` does it.
     """
-    if _fcntl is not None:
-        _fcntl.flock(fd, _fcntl.LOCK_SH if shared else _fcntl.LOCK_EX)
-    else:  # pragma: no cover
-        import portalocker
+    if _try_lock(fd, shared):
+        return
+    if timeout == 0:
+        raise LockTimeoutError(location, 0.0)
+    waiting(location)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    pause = 0.001
+    while True:  # flock cannot time out: poll, backing off to 50 ms between tries
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise LockTimeoutError(location, timeout)  # type: ignore[arg-type]
+        time.sleep(pause if left is None else min(pause, left))
+        pause = min(pause * 2, 0.05)
+        if _try_lock(fd, shared):
+            return
 
-        portalocker.lock(fd, portalocker.LOCK_SH if shared else portalocker.LOCK_EX)
+
+def _try_lock(fd: int, shared: bool) -> bool:
+    """Take the lock if it is free now; ``False`` if another open file holds it."""
+    if _fcntl is not None:
+        try:
+            _fcntl.flock(fd, (_fcntl.LOCK_SH if shared else _fcntl.LOCK_EX) | _fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+    import portalocker  # pragma: no cover
+
+    try:  # pragma: no cover
+        portalocker.lock(fd, (portalocker.LOCK_SH if shared else portalocker.LOCK_EX)
+                         | portalocker.LOCK_NB)
+    except portalocker.exceptions.LockException:  # pragma: no cover
+        return False
+    return True  # pragma: no cover
 
 
 def unlock(fd: int) -> None:

@@ -29,11 +29,12 @@ from pathlib import Path
 
 from ..entries import GENESIS_HASH, Entry
 from ..errors import LogCorruptError, LogError, TimelineError, TornTailError
-from .base import Chain, RepairReport, Store, Writer
+from .base import Chain, RepairReport, Store, Writer, title_from_name
 from .checked import BLOCK, CheckedPrefix, record_path
 from .files import check_exists, create_exclusive, lock, unlock
 from .files import fsync_dir as _fsync_dir
 from .files import sync as _sync
+from .locks import lock_timeout as _lock_timeout
 
 __all__ = ["JsonlStore"]
 
@@ -75,10 +76,12 @@ class JsonlStore(Store):
     and at position 10 million. One object may be shared by threads.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *,
+                 lock_timeout: float | None = None) -> None:
         self.path = Path(path)
         self.location = str(self.path)
-        self.title = self.path.stem
+        self.title = title_from_name(self.path.stem)
+        self.lock_timeout = _lock_timeout(lock_timeout)  # seconds: see locks.py
         check_exists(self.path, ".jsonl")
         self._state = _Replay()  # the checked prefix [0, _state.offset)
         self._mutex = threading.RLock()  # the cache is per object; the file lock is per open
@@ -86,7 +89,8 @@ class JsonlStore(Store):
         self._file_pid = 0
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str]) -> JsonlStore:
+    def create(cls, path: str | os.PathLike[str], *,
+               lock_timeout: float | None = None) -> JsonlStore:
         """Create an empty log file (exclusively), fsync it and its directory."""
         target = Path(path)
         fd = create_exclusive(target)
@@ -95,7 +99,7 @@ class JsonlStore(Store):
         finally:
             os.close(fd)
         _fsync_dir(target.parent)
-        return cls(target)
+        return cls(target, lock_timeout=lock_timeout)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -119,7 +123,7 @@ class JsonlStore(Store):
 
     def head(self) -> tuple[int, str]:
         with self._mutex, open(self.path, "rb") as f:
-            lock(f.fileno(), shared=True)
+            self._lock(f, shared=True)
             try:
                 self._catch_up(f)
             finally:
@@ -128,7 +132,7 @@ class JsonlStore(Store):
 
     def entry_for_key(self, key: str) -> Entry | None:
         with self._mutex, open(self.path, "rb") as f:
-            lock(f.fileno(), shared=True)
+            self._lock(f, shared=True)
             try:
                 self._catch_up(f)
                 position = self._state.keys.get(key)
@@ -142,7 +146,7 @@ class JsonlStore(Store):
     def writing(self) -> Iterator[Writer]:
         with self._mutex:
             f = self._writable()
-            lock(f.fileno())
+            self._lock(f)
             try:
                 self._catch_up(f)
                 writer = _JsonlWriter(self, f)
@@ -193,7 +197,7 @@ class JsonlStore(Store):
         it never returned.
         """
         with self._mutex, self._open_for_writing() as f:
-            lock(f.fileno())
+            self._lock(f)
             try:
                 size = os.fstat(f.fileno()).st_size
                 replay = _Replay()
@@ -231,6 +235,9 @@ class JsonlStore(Store):
 
     # -- internals -------------------------------------------------------------------------
 
+    def _lock(self, f, *, shared: bool = False) -> None:  # noqa: ANN001
+        lock(f.fileno(), shared=shared, timeout=self.lock_timeout, location=self.location)
+
     def _open_for_writing(self):  # noqa: ANN202
         try:
             return open(self.path, "r+b", buffering=0)  # unbuffered: one os.write per append
@@ -263,7 +270,7 @@ class JsonlStore(Store):
 
     def _snapshot_size(self) -> int:
         with open(self.path, "rb") as f:
-            lock(f.fileno(), shared=True)
+            self._lock(f, shared=True)
             try:
                 return os.fstat(f.fileno()).st_size
             finally:
@@ -338,9 +345,11 @@ class _JsonlWriter(Writer):
         try:
             _write_through_seam(fd, b"".join(lines), start)
             _sync(fd)
-        except BaseException:
+        except BaseException as exc:
             self._f.truncate(start)  # leave no partial line behind
             _sync(fd)
+            if isinstance(exc, OSError):  # a full disk, the file size limit (EFBIG)
+                raise _unwritable(self._store.location, exc) from None
             raise
         for entry, line in zip(entries, lines):
             state.wrote(entry, start, start + len(line))
@@ -354,6 +363,13 @@ class _JsonlWriter(Writer):
             self._f.truncate(self._start)
             _sync(self._f.fileno())
             store._state = _Replay()  # read again, from the start, next time
+
+
+def _unwritable(location: str, exc: OSError) -> LogError:
+    return LogError(f"log: {location!r} could not be written: "
+                    f"{exc.strerror or exc}; nothing was appended.", field="log",
+                    value=location, fix="Free space on its disk or raise the file size "
+                    "limit (ulimit -f), then retry.")
 
 
 def _lines(f, size: int, start: int = 0,  # noqa: ANN001

@@ -14,8 +14,9 @@ creates the schema).
   connection and machine and is held until the commit, so positions are
   committed in order: a reader never sees position N+1 before N, and no
   writer's entries interleave with another's. Readers are not blocked (the
-  lock allows ``SELECT``). A writer waits up to 60 s for the lock, then gets
-  :class:`~timeline.errors.LogError`.
+  lock allows ``SELECT``). A writer waits up to the lock timeout (60 s unless
+  set: ``timeline/stores/locks.py``) for the lock, then gets
+  :class:`~timeline.errors.LockTimeoutError`.
 - **Optimistic concurrency.** ``expected_position`` is checked under the
   lock, like the file store's, and fails with the same
   :class:`~timeline.errors.ConcurrencyError` (exit 3). The primary key on
@@ -37,13 +38,13 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote
 
-from ..errors import LogError, LogExistsError
-from .base import Writer
+from ..errors import LockTimeoutError, LogError, LogExistsError
+from .base import Writer, title_from_name
+from .locks import lock_timeout as _lock_timeout
+from .locks import waiting_if_slow
 from .sql import SQLStore, schema
 
 __all__ = ["PostgresStore"]
-
-_LOCK_TIMEOUT = "60s"
 
 
 def _psycopg() -> Any:
@@ -112,19 +113,21 @@ class PostgresStore(SQLStore):
 
     _placeholder = "%s"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, lock_timeout: float | None = None) -> None:
         self.path = None
         self.location, self._secrets = _masked(url)
         self._url = url
+        self.lock_timeout = _lock_timeout(lock_timeout)  # seconds, for LOCK TABLE
         self._mutex = threading.RLock()
         with self._cursor() as cur:
             self._check_schema(cur)
             cur.execute("SELECT current_database(), current_schema()")
             database, namespace = cur.fetchone()
-            self.title = namespace if namespace and namespace != "public" else database
+            self.title = title_from_name(
+                namespace if namespace and namespace != "public" else database)
 
     @classmethod
-    def create(cls, url: str) -> PostgresStore:
+    def create(cls, url: str, *, lock_timeout: float | None = None) -> PostgresStore:
         """Create the schema (and the search path's schema if it does not exist yet), in
         one transaction. Raises LogExistsError if the database already holds a log."""
         psycopg = _psycopg()
@@ -146,14 +149,22 @@ class PostgresStore(SQLStore):
                                          "existing log.")
             for statement in schema("BIGINT"):
                 cur.execute(statement)
-        return cls(url)
+        return cls(url, lock_timeout=lock_timeout)
 
     @contextmanager
     def writing(self) -> Iterator[Writer]:
+        psycopg, seconds = _psycopg(), self.lock_timeout
         with self._cursor() as cur, cur.connection.transaction():
-            cur.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
-            # Held to the commit: insert order is commit order (eventsourcing's recorder).
-            cur.execute("LOCK TABLE timeline_entries IN EXCLUSIVE MODE")
+            # lock_timeout 0 would mean no timeout: NOWAIT is "fail at once"
+            if seconds:
+                cur.execute(f"SET LOCAL lock_timeout = {max(1, round(seconds * 1000))}")
+            try:
+                # Held to the commit: insert order is commit order (eventsourcing's recorder).
+                with waiting_if_slow(self.location):
+                    cur.execute("LOCK TABLE timeline_entries IN EXCLUSIVE MODE"
+                                + ("" if seconds else " NOWAIT"))
+            except psycopg.errors.LockNotAvailable:
+                raise LockTimeoutError(self.location, seconds) from None
             yield self._writer(cur)
 
     def remove(self) -> None:
@@ -202,10 +213,6 @@ def _errors(location: str, secrets: tuple[str, ...]) -> Iterator[None]:
     psycopg = _psycopg()
     try:
         yield
-    except psycopg.errors.LockNotAvailable:
-        raise LogError(f"log: {location!r} stayed locked by another writer for "
-                       f"{_LOCK_TIMEOUT}.", field="log", value=location,
-                       fix="Try again; look for a session that holds the lock.") from None
     except psycopg.OperationalError as exc:
         raise LogError(f"log: {location!r} cannot be reached: {_reason(exc, secrets, -1)}",
                        field="log", value=location,

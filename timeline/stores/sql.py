@@ -151,7 +151,8 @@ class SQLStore(Store):
                 fix=f"Create one with: timeline init {self.location}")
         cur.execute(self._sql("version"))
         row = cur.fetchone()
-        version = int(row[0]) if row and str(row[0]).isdigit() else None
+        text = str(row[0]) if row else ""
+        version = int(text) if text.isascii() and text.isdigit() else None  # not "²"
         if version is None:
             raise LogCorruptError(f"log: {self.location!r} has no valid schema_version in "
                                   "timeline_meta.", fix="Restore the database from a backup.")

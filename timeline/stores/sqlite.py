@@ -10,7 +10,8 @@ instead of replaying the log.
   loss. Readers never block the writer, nor the writer readers.
 - An append is one transaction opened with ``BEGIN IMMEDIATE``, which takes
   the file's write lock before the head is read: writers in threads and
-  processes queue (for up to 60 s, then :class:`~timeline.errors.LogError`)
+  processes queue (for up to the lock timeout, 60 s unless set, then
+  :class:`~timeline.errors.LockTimeoutError`: ``timeline/stores/locks.py``)
   and get one global order.
 - SQLite needs a file system with working locks: a local disk, not a
   network share (use PostgreSQL for a team on several machines).
@@ -26,16 +27,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..errors import LogCorruptError, LogError
-from .base import Writer
+from ..errors import LockTimeoutError, LogCorruptError, LogError
+from .base import Writer, title_from_name
 from .files import check_exists, create_exclusive
 from .files import fsync_dir as _fsync_dir
+from .locks import lock_timeout as _lock_timeout
+from .locks import waiting
 from .sql import SQLStore, schema
 
 __all__ = ["SQLiteStore"]
-
-_BUSY_SECONDS = 60.0  # how long a writer waits for the write lock
-
 
 class SQLiteStore(SQLStore):
     """A log in a SQLite file. ``SQLiteStore(path)`` opens an existing one
@@ -43,22 +43,26 @@ class SQLiteStore(SQLStore):
     :meth:`create` makes a new, empty one. One object may be shared by threads
     (one connection, used under a lock); a forked process opens its own."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *,
+                 lock_timeout: float | None = None) -> None:
         self.path = Path(path)
         self.location = str(self.path)
-        self.title = self.path.stem
+        self.title = title_from_name(self.path.stem)
+        self.lock_timeout = _lock_timeout(lock_timeout)  # seconds: the busy timeout
         check_exists(self.path, ".sqlite")
         self._mutex = threading.RLock()
         with self._cursor() as cur:
             self._check_schema(cur)
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str]) -> SQLiteStore:
+    def create(cls, path: str | os.PathLike[str], *,
+               lock_timeout: float | None = None) -> SQLiteStore:
         """Create the file (exclusively) with the schema, in WAL mode; fsync its folder."""
         target = Path(path)
+        seconds = _lock_timeout(lock_timeout)
         os.close(create_exclusive(target))
         try:
-            connection = _connect(target)
+            connection = _connect(target, str(target), seconds)
             try:
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute("BEGIN IMMEDIATE")
@@ -71,12 +75,12 @@ class SQLiteStore(SQLStore):
             target.unlink(missing_ok=True)
             raise
         _fsync_dir(target.parent)
-        return cls(target)
+        return cls(target, lock_timeout=seconds)
 
     @contextmanager
     def writing(self) -> Iterator[Writer]:
         with self._cursor() as cur:
-            _execute_locked(cur, self.location, "BEGIN IMMEDIATE")
+            _begin(cur, self.location, self.lock_timeout)
             try:
                 yield self._writer(cur)
             except BaseException:
@@ -105,7 +109,7 @@ class SQLiteStore(SQLStore):
     # -- internals -------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        return _connect(self.path, self.location)
+        return _connect(self.path, self.location, self.lock_timeout)
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
@@ -123,25 +127,42 @@ class SQLiteStore(SQLStore):
         return cur.fetchone() is not None
 
 
-def _connect(path: Path, location: str | None = None) -> sqlite3.Connection:
+def _connect(path: Path, location: str, timeout: float) -> sqlite3.Connection:
+    """A connection that waits up to ``timeout`` seconds for a lock (SQLite's busy timeout)."""
     try:
-        connection = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level=None,
+        connection = sqlite3.connect(path, timeout=timeout, isolation_level=None,
                                      check_same_thread=False)
         connection.execute("PRAGMA synchronous=FULL")
     except sqlite3.DatabaseError as exc:
-        raise _error(location or str(path), exc) from None
+        raise _error(location, exc) from None
     return connection
 
 
-def _execute_locked(cur: Any, location: str, statement: str) -> None:
+def _begin(cur: Any, location: str, timeout: float) -> None:
+    """``BEGIN IMMEDIATE``: take the write lock, or say that it waits for it (on a
+    terminal, as the file store does) and wait up to ``timeout`` seconds."""
+    waits = f"PRAGMA busy_timeout = {round(timeout * 1000)}"
+    cur.execute("PRAGMA busy_timeout = 0")  # first a try that does not wait
     try:
-        cur.execute(statement)
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or timeout == 0:
+                raise
+        waiting(location)
+        cur.execute(waits)
+        cur.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise LogError(f"log: {location!r} stayed locked by another writer for "
-                           f"{_BUSY_SECONDS:.0f} s.", field="log", value=location,
-                           fix="Try again; look for a timeline process that hangs.") from None
+        if _busy(exc):
+            raise LockTimeoutError(location, timeout) from None
         raise
+    finally:
+        cur.execute(waits)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _error(location: str, exc: sqlite3.DatabaseError) -> LogError:
