@@ -411,7 +411,7 @@ def test_a_record_over_a_malformed_line_reads_as_a_full_check(tmp_path, small_bl
     assert full.value.position == 17
     full_cli = CliRunner().invoke(main, ["list", str(path)])
     monkeypatch.setenv("TIMELINE_CACHE_DIR", str(small_blocks.parent))
-    record = checked._record_path(path)
+    record = checked.record_path(path)
     checked._store(record, {"kind": checked._KIND, "library": __version__,
                             "rules": checked._RULES, "format": FORMAT_VERSION, "block": BLOCK,
                             "size": len(raw), "blocks": [

@@ -152,17 +152,48 @@ def test_dev_stdout_on_a_file_writes_through_the_descriptor(pakistan: Path,
 
 
 def test_standard_output_or_dev_stdout_on_the_log_is_refused(pakistan: Path) -> None:
-    # `timeline export LOG >> LOG` would append a document to the log.
+    # `timeline export LOG >> LOG` would append a document to the log; `list`, `show`,
+    # `history` and `verify` would append their lines.
     before = pakistan.read_bytes()
-    for args in ((), ("-o", "/dev/stdout"), ("-o", "/proc/self/fd/1")):
+    message = (f"Error: output: standard output is the log {str(pakistan)!r}; writing there "
+               "would destroy it. Redirect the output to another file (> out.txt).\n")
+    for args in (("export", pakistan, "-f", "json"),
+                 ("export", pakistan, "-f", "json", "-o", "/dev/stdout"),
+                 ("export", pakistan, "-f", "json", "-o", "/proc/self/fd/1"),
+                 ("list", pakistan), ("verify", pakistan), ("history", pakistan, "x"),
+                 ("copy", pakistan, pakistan.with_name("copy.jsonl"))):
         with open(pakistan, "ab") as stdout:
-            done = run_process("export", pakistan, "-f", "json", *args, stdout=stdout)
-        shown = ("'-' (standard output) leads to" if not args
-                 else f"{args[1]!r} is a symbolic link to")
-        assert (done.returncode, done.stderr.decode()) == (1, (
-            f"Error: output: {shown} the log {str(pakistan)!r}; writing there would destroy "
-            "it. Give another path, e.g. chronology.json.\n"))
+            done = run_process(*args, stdout=stdout)
+        assert (done.returncode, done.stderr.decode()) == (1, message), args
         assert pakistan.read_bytes() == before
+    assert not pakistan.with_name("copy.jsonl").exists()
+
+
+def test_standard_error_on_the_log_exits_1_printing_nothing(pakistan: Path) -> None:
+    # Any message would land in the log: none is written, not even the error.
+    before = pakistan.read_bytes()
+    for args in (("list", pakistan), ("record", pakistan, "--date", "2014", "--title", "T"),
+                 ("export", pakistan, "-f", "json", "-o", pakistan.with_name("out.json"))):
+        with open(pakistan, "ab") as stderr:
+            done = subprocess.run([str(TIMELINE), *map(str, args)], stdout=subprocess.PIPE,
+                                  stderr=stderr, timeout=60)
+        assert (done.returncode, done.stdout) == (1, b""), args
+        assert pakistan.read_bytes() == before
+    assert not pakistan.with_name("out.json").exists()
+
+
+def test_standard_output_on_a_sqlite_logs_wal_is_refused(pakistan: Path) -> None:
+    database = pakistan.with_name("a.sqlite")
+    assert run("copy", pakistan, database).exit_code == 0
+    wal = Path(f"{database}-wal")
+    wal.touch()
+    before = database.read_bytes()
+    with open(wal, "ab") as stdout:
+        done = run_process("list", database, stdout=stdout)
+    assert (done.returncode, done.stderr.decode()) == (1, (
+        f"Error: output: standard output is SQLite's -wal file of the log {str(database)!r}; "
+        "writing there would destroy it. Redirect the output to another file (> out.txt).\n"))
+    assert database.read_bytes() == before
 
 
 def test_a_socket_is_refused(pakistan: Path, tmp_path: Path) -> None:
@@ -379,19 +410,24 @@ def test_a_path_ending_in_a_slash_is_not_made_a_file(pakistan: Path, tmp_path: P
     assert listing(tmp_path) == ["pakistan-russia.jsonl"]
 
 
-def test_a_reader_that_stops_early_is_named_as_the_cause(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["export", "list"])
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path,
+                                                           command: str) -> None:
+    """`timeline export LOG | head`: exit 141 (128 + SIGPIPE, as for any program its reader
+    left), nothing on stderr, as git and grep do; the log untouched."""
     log = Log.create(tmp_path / "many.jsonl")
     log.append_batch([timeline.Append.record(Event(id=f"e{n}", date="2001", title=f"Event {n}"))
                       for n in range(3000)])
-    process = subprocess.Popen([str(TIMELINE), "export", str(log.path), "-f", "json"],
+    before = log.path.read_bytes()
+    args = [command, str(log.path)] + (["-f", "json"] if command == "export" else [])
+    process = subprocess.Popen([str(TIMELINE), *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout.read(10) == b'{\n  "forma'  # then stop reading, like `| head`
+    assert len(process.stdout.read(10)) == 10  # then stop reading, like `| head`
     process.stdout.close()
-    assert process.wait(timeout=60) == 1
-    assert process.stderr.read().decode() == (
-        "Error: output: '-' (standard output) could not be written: Broken pipe. The program "
-        "reading it stopped before the end.\n")
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read().decode() == ""
     process.stderr.close()
+    assert log.path.read_bytes() == before
 
 
 def test_a_dry_run_with_full_rejects_says_nothing_of_batches(tmp_path: Path) -> None:

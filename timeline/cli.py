@@ -2,8 +2,8 @@
 
 Errors are printed to stderr as ``Error: ...`` and exit with the codes in
 :mod:`timeline.errors` (documented in ``docs/cli.md``): 1 domain error,
-2 usage error, 3 concurrency conflict, 4 the log failed verification, 5 the
-log stayed locked for the lock timeout.
+2 usage error, 3 concurrency conflict, 4 the log failed verification,
+5 the log stayed locked, 141 standard output closed by its reader.
 Heavy imports (plugins, icalendar) happen inside the commands that need them.
 """
 
@@ -27,16 +27,66 @@ _EMPTY: dict[str, Any] = {"summary": "", "actors": (), "place": None, "sources":
 _CLEARABLE = tuple(_EMPTY)
 
 
+EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell shows for a program its reader left
+
+
 def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn TimelineError into ``Error: ...`` on stderr and its exit code."""
+    """Turn TimelineError into ``Error: ...`` on stderr and its exit code.
+
+    Before the command runs, standard output and error must not be a file of the log it
+    names (``timeline list LOG >> LOG``): exit 1, with the error on stderr only when
+    stderr is not the log itself (then nothing at all is printed). A reader that closes
+    standard output early (``| head``) ends the command quietly with exit 141.
+    """
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            _check_streams(kwargs)
             return func(*args, **kwargs)
         except TimelineError as exc:
+            if _closed_stdout(exc):
+                _quiet_exit()
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            _quiet_exit()
     return wrapper
+
+
+def _check_streams(kwargs: dict[str, Any]) -> None:
+    locations = [kwargs[k] for k in ("log", "source", "destination") if kwargs.get(k)]
+    if not locations:
+        return
+    from .outputs import standard_stream_on
+
+    found = standard_stream_on(locations)
+    if found is None:
+        return
+    fd, what = found
+    if fd == 2:
+        sys.exit(1)  # any message would land in the log
+    from .errors import OutputError
+
+    raise OutputError(f"output: standard output is {what}; writing there would destroy it.",
+                      field="output", value="-",
+                      fix="Redirect the output to another file (> out.txt).")
+
+
+def _closed_stdout(exc: TimelineError) -> bool:
+    import errno
+
+    return getattr(exc, "errno", None) == errno.EPIPE and exc.value == "-"
+
+
+def _quiet_exit() -> None:
+    import os
+
+    try:  # Python flushes stdout at exit: let that flush go nowhere, not to a traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(EXIT_PIPE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

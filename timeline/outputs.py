@@ -417,3 +417,44 @@ class _Guard:
             f"{output.field}: {shown} {problem}; writing there would destroy it.",
             field=output.field, value=output.value,
             fix=f"Give another path, e.g. {output.example}.")
+
+
+def standard_stream_on(locations: Iterable[str | os.PathLike[str]]) -> tuple[int, str] | None:
+    """``(fd, what)`` when standard output (1) or standard error (2) is a file of one of
+    the logs at ``locations`` (``timeline list LOG >> LOG``), else ``None``.
+
+    Only what the shell opened is examined (``fstat`` of 1 and 2; a terminal or a pipe is
+    never a log), against each log's file and SQLite's ``-wal``, ``-shm`` and ``-journal``
+    files by identity (``st_dev``, ``st_ino``); a database URL has no file. Opens nothing.
+    """
+    from .stores import store_kind
+
+    streams = []
+    for fd in (1, 2):
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            streams.append((fd, (st.st_dev, st.st_ino)))
+    if not streams:
+        return None
+    for location in locations:
+        text = os.fspath(location)
+        kind = store_kind(text)
+        if kind == "postgres":
+            continue
+        path = text[len("sqlite:///"):] if text.startswith("sqlite:///") else text
+        names = [(path, "the log")]
+        if kind == "sqlite":
+            names += [(path + suffix, f"SQLite's {suffix} file of the log")
+                      for suffix in ("-wal", "-shm", "-journal")]
+        for name, what in names:
+            try:
+                st = os.stat(name)
+            except OSError:
+                continue
+            for fd, identity in streams:
+                if identity == (st.st_dev, st.st_ino):
+                    return fd, f"{what} {text!r}"
+    return None
