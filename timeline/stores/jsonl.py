@@ -29,11 +29,12 @@ from pathlib import Path
 
 from ..entries import GENESIS_HASH, Entry
 from ..errors import LogCorruptError, LogError, TimelineError, TornTailError
-from .base import Chain, RepairReport, Store, Writer
+from .base import Chain, Filler, RepairReport, Store, Writer, check_empty
 from .checked import BLOCK, CheckedPrefix
 from .files import check_exists, create_exclusive, lock, unlock
 from .files import fsync_dir as _fsync_dir
 from .files import sync as _sync
+from .staged import existing, staged
 
 __all__ = ["JsonlStore"]
 
@@ -143,6 +144,10 @@ class JsonlStore(Store):
         with self._mutex:
             f = self._writable()
             lock(f.fileno())
+            while not _names(self.path, f):  # replaced while we waited (a copy's rename)
+                unlock(f.fileno())
+                f = self._writable()
+                lock(f.fileno())
             try:
                 self._catch_up(f)
                 writer = _JsonlWriter(self, f)
@@ -153,6 +158,19 @@ class JsonlStore(Store):
                     raise
             finally:
                 unlock(f.fileno())
+
+    @classmethod
+    @contextmanager
+    def filling(cls, location: str | os.PathLike[str]) -> Iterator[Filler]:
+        """Fill a new log file, or replace the empty one at ``location``, whole (see
+        :mod:`timeline.stores.staged`): the entries go to a temporary file, written
+        and fsynced once at the end, that takes the log's name only then."""
+        target = Path(location)
+        there = existing(target, ".jsonl")
+        if there:
+            check_empty(str(target), cls(target).head()[0])  # read and checked
+        with staged(target, replace_empty=there) as (_temp, fd):
+            yield _FileFiller(fd)
 
     def close(self) -> None:
         """Close the file kept open between appends (the store reopens it if used again)."""
@@ -210,10 +228,6 @@ class JsonlStore(Store):
             finally:
                 unlock(f.fileno())
 
-    def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
-        _fsync_dir(self.path.parent)
-
     # -- internals -------------------------------------------------------------------------
 
     def _open_for_writing(self):  # noqa: ANN202
@@ -231,11 +245,7 @@ class JsonlStore(Store):
         restored: what was read of the old one no longer applies)."""
         f = self._file
         if f is not None:
-            try:
-                now, held = os.stat(self.path), os.fstat(f.fileno())
-                same = (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev)
-            except OSError:
-                same = False
+            same = _names(self.path, f)
             if same and self._file_pid == os.getpid():
                 return f
             f.close()
@@ -333,12 +343,39 @@ class _JsonlWriter(Writer):
         self._moved_on(entries)
 
     def undo(self) -> None:
-        """The block failed after a write (a copy stopped part-way): take it all back."""
+        """The block failed after a write: take back what it wrote."""
         store = self._store
         if store._state.offset > self._start:
             self._f.truncate(self._start)
             _sync(self._f.fileno())
             store._state = _Replay()  # read again, from the start, next time
+
+
+class _FileFiller(Filler):
+    """Writes a new log file from its start (a copy's temporary: nobody else has it)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self.position, self.head, self._offset = 0, GENESIS_HASH, 0
+
+    def write(self, entries: list[Entry]) -> None:
+        """Write ``entries`` after the last; :meth:`JsonlStore.filling` fsyncs at the end."""
+        if not entries:
+            return
+        self._check_continues(entries)
+        data = b"".join(entry.to_line() for entry in entries)
+        _write_through_seam(self._fd, data, self._offset)
+        self._offset += len(data)
+        self._moved_on(entries)
+
+
+def _names(path: Path, f) -> bool:  # noqa: ANN001
+    """Whether ``path`` still names the open file ``f``."""
+    try:
+        now, held = os.stat(path), os.fstat(f.fileno())
+    except OSError:
+        return False
+    return (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev)
 
 
 def _lines(f, size: int, start: int = 0,  # noqa: ANN001

@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import LogError, LogExistsError
-from .base import Writer
+from .base import Filler, Writer, check_empty
 from .sql import SQLStore, schema
 
 __all__ = ["PostgresStore"]
@@ -77,55 +77,94 @@ class PostgresStore(SQLStore):
     _placeholder = "%s"
 
     def __init__(self, url: str) -> None:
-        self.path = None
-        self.location = _masked(url)
-        self._url = url
-        self._mutex = threading.RLock()
+        self._bind(url)
         with self._cursor() as cur:
             self._check_schema(cur)
             cur.execute("SELECT current_database(), current_schema()")
             database, namespace = cur.fetchone()
             self.title = namespace if namespace and namespace != "public" else database
 
+    def _bind(self, url: str) -> None:
+        self.path = None
+        self.location = _masked(url)
+        self._url = url
+        self._mutex = threading.RLock()
+
     @classmethod
     def create(cls, url: str) -> PostgresStore:
         """Create the schema (and the search path's schema if it does not exist yet), in
         one transaction. Raises LogExistsError if the database already holds a log."""
-        psycopg = _psycopg()
-        location = _masked(url)
-        with _connection(url, location) as connection, _errors(location), \
-                connection.transaction():
-            cur = connection.cursor()
-            cur.execute("SELECT current_schema()")
-            if cur.fetchone()[0] is None:  # the schema named by search_path is not there yet
-                cur.execute("SHOW search_path")
-                name = cur.fetchone()[0].split(",")[0].strip().strip('"')
-                cur.execute(psycopg.sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                    psycopg.sql.Identifier(name)))
-            cur.execute("SELECT to_regclass('timeline_meta') IS NOT NULL")
-            if cur.fetchone()[0]:
-                raise LogExistsError(f"log: {location!r} already holds a timeline log.",
-                                     field="log", value=location,
-                                     fix="Choose another database or schema, or use the "
-                                         "existing log.")
-            for statement in schema("BIGINT"):
-                cur.execute(statement)
+        store = cls.__new__(cls)
+        store._bind(url)
+        try:
+            with store._cursor() as cur, cur.connection.transaction():
+                if store._make_schema(cur):
+                    raise LogExistsError(f"log: {store.location!r} already holds a timeline "
+                                         "log.", field="log", value=store.location,
+                                         fix="Choose another database or schema, or use the "
+                                             "existing log.")
+        finally:
+            store.close()
         return cls(url)
+
+    @classmethod
+    @contextmanager
+    def filling(cls, location: str) -> Iterator[Filler]:
+        """Fill the log at ``location`` in ONE transaction that also creates the schema if
+        there is none: nothing of it is visible before the commit, and a kill rolls it
+        all back (the server ends the transaction of a lost connection)."""
+        store = cls.__new__(cls)
+        store._bind(location)
+        try:
+            with store._locked(create=True) as cur:
+                writer = store._writer(cur)
+                check_empty(store.location, writer.position)
+                yield writer
+        finally:
+            store.close()
 
     @contextmanager
     def writing(self) -> Iterator[Writer]:
+        with self._locked() as cur:
+            yield self._writer(cur)
+
+    def identity(self) -> tuple[Any, ...]:
+        """What tells this log from every other: the server (its port and start time), the
+        database and the table's oid (which also tells schemas apart)."""
+        with self._cursor() as cur:
+            cur.execute("SELECT current_setting('port'), pg_postmaster_start_time()::text, "
+                        "current_database(), to_regclass('timeline_entries')::oid::bigint")
+            return tuple(cur.fetchone())
+
+    # -- internals -------------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self, *, create: bool = False) -> Iterator[Any]:
+        """A transaction holding the write lock; ``create``: making the schema first if the
+        database holds no log (an existing one is checked as opening checks it)."""
         with self._cursor() as cur, cur.connection.transaction():
+            if create and self._make_schema(cur):
+                self._check_schema(cur)
             cur.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT}'")
             # Held to the commit: insert order is commit order (eventsourcing's recorder).
             cur.execute("LOCK TABLE timeline_entries IN EXCLUSIVE MODE")
-            yield self._writer(cur)
+            yield cur
 
-    def remove(self) -> None:
-        with self._cursor() as cur, cur.connection.transaction():
-            cur.execute("DROP TABLE timeline_entries, timeline_meta")
-        self.close()
-
-    # -- internals -------------------------------------------------------------------------
+    def _make_schema(self, cur: Any) -> bool:
+        """In the caller's transaction: create the search path's schema if it does not exist
+        yet, then the tables unless there is a log; whether there was one."""
+        psycopg = _psycopg()
+        cur.execute("SELECT current_schema()")
+        if cur.fetchone()[0] is None:  # the schema named by search_path is not there yet
+            cur.execute("SHOW search_path")
+            name = cur.fetchone()[0].split(",")[0].strip().strip('"')
+            cur.execute(psycopg.sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                psycopg.sql.Identifier(name)))
+        if self._has_schema(cur):
+            return True
+        for statement in schema("BIGINT"):
+            cur.execute(statement)
+        return False
 
     def _connect(self) -> Any:
         return _connection(self._url, self.location)

@@ -27,10 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LogCorruptError, LogError
-from .base import Writer
+from .base import Filler, Writer, check_empty
 from .files import check_exists, create_exclusive
 from .files import fsync_dir as _fsync_dir
 from .sql import SQLStore, schema
+from .staged import existing, staged
 
 __all__ = ["SQLiteStore"]
 
@@ -58,20 +59,51 @@ class SQLiteStore(SQLStore):
         target = Path(path)
         os.close(create_exclusive(target))
         try:
-            connection = _connect(target)
-            try:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("BEGIN IMMEDIATE")
-                for statement in schema("INTEGER"):
-                    connection.execute(statement)
-                connection.execute("COMMIT")
-            finally:
-                connection.close()
+            _make_schema(target)
         except BaseException:
             target.unlink(missing_ok=True)
             raise
         _fsync_dir(target.parent)
         return cls(target)
+
+    @classmethod
+    @contextmanager
+    def filling(cls, location: str | os.PathLike[str]) -> Iterator[Filler]:
+        """Fill the empty log at ``location`` in one transaction, or build a new one in a
+        temporary file put in place at the end (:mod:`timeline.stores.staged`)."""
+        target = Path(location)
+        if existing(target, ".sqlite"):
+            there = cls(target)
+            try:
+                with there._filler() as writer:
+                    yield writer
+            finally:
+                there.close()
+            return
+        with staged(target, replace_empty=False) as (temp, _fd):
+            _make_schema(temp)
+            store = cls(temp)
+            store.location = str(target)  # messages name the log, not its temporary
+            try:
+                with store._filler() as writer:
+                    yield writer
+                # Everything into the database file itself, before it is linked alone.
+                with store._cursor() as cur:
+                    cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy = cur.fetchone()[0]
+            finally:
+                store.close()
+            if busy or Path(f"{temp}-wal").exists():
+                raise LogError(f"log: {str(target)!r} could not be completed: SQLite kept a "
+                               "write-ahead log beside the copy.", field="log",
+                               value=str(target), fix="Look for a process that opened the "
+                               "temporary file, and copy again.")
+
+    @contextmanager
+    def _filler(self) -> Iterator[Filler]:
+        with self.writing() as writer:
+            check_empty(self.location, writer.position)
+            yield writer
 
     @contextmanager
     def writing(self) -> Iterator[Writer]:
@@ -83,15 +115,6 @@ class SQLiteStore(SQLStore):
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
-
-    def remove(self) -> None:
-        with self._mutex:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        _fsync_dir(self.path.parent)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -112,6 +135,19 @@ class SQLiteStore(SQLStore):
     def _has_schema(self, cur: Any) -> bool:
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'timeline_meta'")
         return cur.fetchone() is not None
+
+
+def _make_schema(target: Path) -> None:
+    """Write the schema into the new, empty file ``target``, in WAL mode, in one commit."""
+    connection = _connect(target)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("BEGIN IMMEDIATE")
+        for statement in schema("INTEGER"):
+            connection.execute(statement)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
 
 
 def _connect(path: Path, location: str | None = None) -> sqlite3.Connection:
