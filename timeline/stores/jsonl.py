@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..entries import GENESIS_HASH, Entry
-from ..errors import LogCorruptError, LogError, TimelineError, TornTailError
+from ..errors import LogCorruptError, LogError, LogExistsError, TimelineError, TornTailError
 from .base import Chain, Filler, RepairReport, Store, Writer, check_empty
 from .checked import BLOCK, CheckedPrefix
 from .files import check_exists, create_exclusive, lock, unlock
@@ -168,7 +168,14 @@ class JsonlStore(Store):
         target = Path(location)
         there = existing(target, ".jsonl")
         if there:
-            check_empty(str(target), cls(target).head()[0])  # read and checked
+            try:
+                count = cls(target).head()[0]  # read and checked
+            except (LogCorruptError, TornTailError) as exc:
+                raise LogExistsError(
+                    f"log: {str(target)!r} is not an empty log ({exc.message.rstrip('.')}); "
+                    "it is left as it is.", field="log", value=str(target),
+                    fix="Copy into a new or empty log.") from None
+            check_empty(str(target), count)
         with staged(target, replace_empty=there) as (_temp, fd):
             yield _FileFiller(fd)
 
