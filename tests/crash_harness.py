@@ -430,6 +430,17 @@ def _killer(rng: random.Random, n: int, duration: float, steps: int,
     return wait
 
 
+def _was_killed(code: int | None, result: CommandTrials, what: str) -> bool:
+    """Count a kill; a run that ended before its kill moment is none (and, if it failed,
+    a problem)."""
+    if code is None:
+        result.kills += 1
+        return True
+    if code != 0:
+        result.problems.append(f"{what} failed on its own with exit code {code}")
+    return False
+
+
 # copy ---------------------------------------------------------------------------------------
 
 def _copy_reports(chunk: int) -> Callable[[int], None]:
@@ -487,11 +498,8 @@ def copy_trials(source: str, destination: Callable[[bool], str], workdir: Path, 
         code, lines = _run_cli(["copy", source, dst], workdir, _copy_reports(chunk),
                                _killer(rng, n, duration, steps,
                                        lambda seen: sum(s.startswith("w ") for s in seen)))
-        if code is not None:
-            if code != 0:
-                result.problems.append(f"copy {n} failed on its own with exit code {code}")
+        if not _was_killed(code, result, f"copy {n}"):
             continue
-        result.kills += 1
         written = [s for s in lines if s.startswith("w ")]
         result.mid_way += bool(written) and "done" not in lines
         state = _copy_state(dst, entries, head)
@@ -605,11 +613,8 @@ def import_trials(location: str, probe: str, csv_path: Path, rows: int, workdir:
         code, lines = _run_cli(args, workdir, _import_reports, _killer(
             rng, n, duration * left, int(left * rows) // batch_size + 1,
             lambda seen: seen.count("a."), after_start=True))
-        if code is not None:
-            if code != 0:
-                result.problems.append(f"import {n} failed on its own with exit code {code}")
+        if not _was_killed(code, result, f"import {n}"):
             break
-        result.kills += 1
         tries = [s for s in lines if s.startswith("t ")]
         ends = lines.count("a.")
         result.mid_way += 0 < ends < rows // batch_size

@@ -278,3 +278,16 @@ def test_a_file_destination_that_is_the_source_is_refused_however_spelled(
         1, "", f"Error: destination: {_shorten(dst)} is the log being copied. Copy to another "
                "file or database.\n")
     assert (sorted(os.listdir(folder)), source.path.read_bytes()) == before
+
+
+def test_a_kill_between_link_and_unlink_leaves_a_second_name_the_next_copy_removes(
+        source: Log, tmp_path: Path) -> None:
+    dst = tmp_path / "b.jsonl"
+    source.copy_to(dst)
+    second = tmp_path / ".b.jsonl.copy-00112233445566aa.tmp"
+    os.link(dst, second)  # what a kill right after link(2) leaves
+    result = run("copy", source.location, dst)
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: log: {str(dst)!r} already holds 20 entries. Copy into a new or empty log.\n")
+    assert sorted(os.listdir(tmp_path)) == ["b.jsonl", "src"]
+    assert dst.read_bytes() == source.path.read_bytes()

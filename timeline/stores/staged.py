@@ -8,7 +8,8 @@ ever visible complete, even if the copy is killed (``kill -9``) at any moment:
   claims, so neither a person nor ``timeline`` takes it for a log.
 - While a copy runs it holds ``flock`` on its temporary. A copy starting later removes
   every temporary of the same destination that no process holds (left by a copy that was
-  killed), with SQLite's ``-wal``, ``-shm`` and ``-journal`` files beside it.
+  killed), with SQLite's ``-wal``, ``-shm`` and ``-journal`` files beside it, before it
+  looks at the destination (:func:`existing`).
 - When the last entry is written the temporary is fsynced and given the destination's name
   with ``link(2)``, which never replaces a file that appeared meanwhile (a file system
   without hard links: ``renameat2(RENAME_NOREPLACE)`` on Linux), then its own name is
@@ -61,9 +62,11 @@ def temporaries(target: Path) -> list[Path]:
 
 
 def existing(target: Path, kind: str) -> bool:
-    """Whether a log file is at ``target`` (to be opened), or nothing (to be made); refuses
-    anything else there (:class:`~timeline.errors.LogExistsError`; a folder:
+    """Sweep the temporaries killed copies into ``target`` left, then say whether a log file
+    is at ``target`` (to be opened) or nothing (to be made); refuse anything else there
+    (:class:`~timeline.errors.LogExistsError`; a folder:
     :class:`~timeline.errors.LogNotFoundError`). ``kind``: ".jsonl", ".sqlite"."""
+    _sweep(Path(os.path.realpath(target)))  # also a kill between link and unlink
     if not os.path.lexists(target):
         return False
     if target.is_file():
@@ -93,7 +96,6 @@ def staged(target: Path, *, replace_empty: bool) -> Iterator[tuple[Path, int]]:
     folder refuses.
     """
     place = Path(os.path.realpath(target)) if replace_empty else target
-    _sweep(place)
     temp = place.with_name(f".{place.name}.copy-{secrets.token_hex(8)}.tmp")
     fd = create_exclusive(temp, shown=target)
     try:
