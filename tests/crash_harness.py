@@ -15,6 +15,10 @@ originals. Half the writers write each append in three pieces with pauses betwee
 kill can land in the middle of a line and leave a torn tail; a writer that meets one runs the
 documented fix (``Log.repair``) and carries on. At the end every writer is killed, the log is
 opened, torn-tail handling is applied, and :func:`check_log` checks the contract.
+
+The second kind of trial (:func:`copy_trials`, :func:`import_trials`, used by
+``tests/test_crash_commands.py``) SIGKILLs one CLI command, ``timeline copy`` or ``timeline
+import``, at a random moment, checks what it left, and runs it again.
 """
 
 from __future__ import annotations
