@@ -15,18 +15,25 @@ originals. Half the writers write each append in three pieces with pauses betwee
 kill can land in the middle of a line and leave a torn tail; a writer that meets one runs the
 documented fix (``Log.repair``) and carries on. At the end every writer is killed, the log is
 opened, torn-tail handling is applied, and :func:`check_log` checks the contract.
+
+The second kind of trial (:func:`copy_trials`, :func:`import_trials`, used by
+``tests/test_crash_commands.py``) SIGKILLs one CLI command, ``timeline copy`` or ``timeline
+import``, at a random moment, checks what it left, and runs it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import random
 import signal
+import sys
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -302,3 +309,385 @@ def run(workdir: Path, *, trials: int, seed: int, duration: float, writers: int 
         if progress:
             progress(trial, summary)
     return summary
+
+
+# --- one command killed and run again: `timeline copy` and `timeline import` ----------------
+#
+# A trial of this kind runs one CLI command in a forked child (``timeline.cli.main``, exactly
+# what the installed script runs), SIGKILLs it at a random moment, checks what the kill left
+# behind, and runs the command again. The child reports its progress on a pipe (a wrapper
+# around the library call the command makes, installed in the child only), so that half the
+# kills can wait for a random point in the middle of the work and the other half land at a
+# random time; each kill is classified by what the child had reported when it died.
+
+@dataclass
+class CommandTrials:
+    """Figures of the copy or import trials; ``problems`` lists every broken promise."""
+
+    kills: int = 0
+    mid_way: int = 0  # kills after the first write and before the last was acknowledged
+    outcomes: Counter = field(default_factory=Counter)  # what a kill left: absent, empty...
+    retries: int = 0  # runs after a kill that finished the work
+    acknowledged: int = 0  # import: entries acknowledged before a kill
+    torn_repaired: int = 0
+    in_batch: int = 0  # import: kills between a batch's start and its acknowledgement
+    cut_batches: int = 0  # import, file store: a batch cut mid-write (left a torn tail)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, other: CommandTrials, name: str) -> None:
+        for attr in ("kills", "mid_way", "retries", "acknowledged", "torn_repaired",
+                     "in_batch", "cut_batches"):
+            setattr(self, attr, getattr(self, attr) + getattr(other, attr))
+        self.outcomes.update(other.outcomes)
+        self.problems += [f"{name}: {p}" for p in other.problems]
+
+
+def _run_cli(args: list[str], workdir: Path, report: Callable[[int], None] | None,
+             kill_at: Callable[[Callable[[], list[str]]], None] | None) -> tuple[int | None,
+                                                                                  list[str]]:
+    """Run ``timeline ARGS`` in a forked child; ``report(fd)`` installs the child's progress
+    reports. ``kill_at(read)`` (None: let it finish) waits, reading reports with ``read()``,
+    and returns when the child is to be killed. Returns the exit code (``None``: killed)
+    and every report line."""
+    read_end, write_end = os.pipe()
+    out = workdir / "child.out"
+    pid = os.fork()
+    if pid == 0:  # the child: never return into the parent's code (pytest)
+        code = 70
+        try:
+            os.close(read_end)
+            sink = open(out, "w")  # noqa: SIM115 - the child's stdout and stderr to its end
+            os.dup2(sink.fileno(), 1)
+            os.dup2(sink.fileno(), 2)
+            sys.stdout = sys.stderr = sink
+            if report is not None:
+                report(write_end)
+            from timeline.cli import main
+
+            main(args=args, prog_name="timeline")
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:  # noqa: BLE001 - report anything, then exit
+            (workdir / "child.error").write_text(traceback.format_exc())
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    lines: list[str] = []
+    pending, ended = b"", False
+
+    def read(timeout: float = 0.0) -> list[str]:
+        """The report lines so far, waiting up to ``timeout`` for more; raises EOFError once
+        the child has ended."""
+        nonlocal pending, ended
+        import select
+
+        while not ended and select.select([read_end], [], [], timeout)[0]:
+            chunk = os.read(read_end, 65536)
+            ended = not chunk
+            pending += chunk
+            *done, pending = pending.split(b"\n")
+            lines.extend(d.decode() for d in done)
+            timeout = 0.0
+        if ended:
+            raise EOFError
+        return lines
+
+    try:
+        if kill_at is not None:
+            try:
+                kill_at(read)
+            except EOFError:
+                pass  # it ended before its kill moment: the caller sees its exit code
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        with contextlib.suppress(EOFError):
+            read()
+    finally:
+        os.close(read_end)
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+        return None, lines
+    return os.WEXITSTATUS(status), lines
+
+
+def _killer(rng: random.Random, n: int, duration: float, steps: int,
+            step_lines: Callable[[list[str]], int], *,
+            after_start: bool = False) -> Callable[[Callable[..., list[str]]], None]:
+    """Kill ``n`` of a trial: an odd one after a random time in ``[0, duration)`` (from the
+    first report, with ``after_start``); an even one once a random step in ``1..steps-1``
+    is reported (``step_lines`` counts them in the reports) and up to 3 ms more."""
+    if n % 2 or steps < 2:
+        moment = rng.uniform(0, duration)
+
+        def sleep(read: Callable[..., list[str]]) -> None:
+            deadline = time.monotonic() + 30
+            while after_start and not read(0.05) and time.monotonic() < deadline:
+                pass
+            time.sleep(moment)
+        return sleep
+    step, extra = rng.randrange(1, steps), rng.uniform(0, 0.003)
+
+    def wait(read: Callable[..., list[str]]) -> None:
+        deadline = time.monotonic() + 30
+        while step_lines(read(0.05)) < step and time.monotonic() < deadline:
+            pass
+        time.sleep(extra)
+    return wait
+
+
+def _was_killed(code: int | None, result: CommandTrials, what: str) -> bool:
+    """Count a kill; a run that ended before its kill moment is none (and, if it failed,
+    a problem)."""
+    if code is None:
+        result.kills += 1
+        return True
+    if code != 0:
+        result.problems.append(f"{what} failed on its own with exit code {code}")
+    return False
+
+
+# copy ---------------------------------------------------------------------------------------
+
+def _copy_reports(chunk: int) -> Callable[[int], None]:
+    """In the child: copy ``chunk`` entries a write, and report ``w POSITION`` after each
+    write and ``done`` once the destination is in place."""
+    def install(fd: int) -> None:
+        import timeline.log
+
+        real = timeline.log.fill_store
+        timeline.log._COPY_CHUNK = chunk
+
+        @contextlib.contextmanager
+        def fill(location):  # noqa: ANN001, ANN202
+            with real(location) as filler:
+                write = filler.write
+
+                def reported(entries: list[Entry]) -> None:
+                    write(entries)
+                    if entries:
+                        os.write(fd, f"w {entries[-1].position}\n".encode())
+                filler.write = reported  # type: ignore[method-assign]
+                yield filler
+            os.write(fd, b"done\n")
+        timeline.log.fill_store = fill
+    return install
+
+
+def copy_trials(source: str, destination: Callable[[bool], str], workdir: Path, seed: int, *,
+                kills: int, chunk: int = 250) -> CommandTrials:
+    """``kills`` times: ``timeline copy SOURCE DST`` killed at a random moment, where DST is
+    ``destination(empty)``: a place with no log (``empty=False``) or an empty log made by
+    ``timeline init`` (``True``); the two alternate. After each kill DST must be as it was
+    (absent, or empty) or complete (every entry, verifying with SOURCE's head hash), no
+    other file may have appeared but the copy's hidden temporaries; then the copy is run
+    again and must leave DST complete and no temporary behind."""
+    from timeline.stores import store_path
+    from timeline.stores.staged import temporaries
+
+    rng = random.Random(seed)
+    result = CommandTrials()
+    want = Log(source).verify()
+    entries, head = want.entries, want.head_hash
+    steps = -(-entries // chunk)
+    expected = f"copied {entries} entries to {{}}; ok: {want.events} events, head {head}\n"
+    started = time.monotonic()
+    _run_cli(["copy", source, destination(False)], workdir, None, None)  # how long it takes
+    duration = time.monotonic() - started
+    for n in range(kills * 3):  # a run that ends before its kill moment is run again
+        if result.kills == kills:
+            break
+        empty = n % 4 in (2, 3)
+        dst = destination(empty)
+        path = store_path(dst)
+        before = set(os.listdir(path.parent)) if path is not None else set()
+        code, lines = _run_cli(["copy", source, dst], workdir, _copy_reports(chunk),
+                               _killer(rng, n, duration, steps,
+                                       lambda seen: sum(s.startswith("w ") for s in seen)))
+        if not _was_killed(code, result, f"copy {n}"):
+            continue
+        written = [s for s in lines if s.startswith("w ")]
+        result.mid_way += bool(written) and "done" not in lines
+        state = _copy_state(dst, entries, head)
+        result.outcomes[state] += 1
+        if state not in ("complete", "empty" if empty else "absent"):
+            result.problems.append(f"kill {n} ({len(written)} writes reported) left {state}")
+        if "done" in lines and state != "complete":
+            result.problems.append(f"kill {n}: in place, yet {state}")
+        if path is not None:
+            extra = set(os.listdir(path.parent)) - before - {path.name} - {
+                t.name for t in temporaries(path)} - {
+                f"{t.name}{s}" for t in temporaries(path) for s in ("-wal", "-shm", "-journal")}
+            if extra:
+                result.problems.append(f"kill {n} left {sorted(extra)} beside the log")
+        again = _cli_output(["copy", source, dst])
+        shown = dst if path is not None else Log(dst).location
+        if state == "complete":
+            if again[0] != 1 or "already holds" not in again[2]:
+                result.problems.append(f"kill {n}: copying onto the complete copy gave {again}")
+        elif again != (0, expected.format(shown), ""):
+            result.problems.append(f"retry {n} gave {again}")
+        else:
+            result.retries += 1
+        if _copy_state(dst, entries, head) != "complete":
+            result.problems.append(f"retry {n} did not leave a complete copy")
+        if path is not None and temporaries(path):
+            result.problems.append(f"retry {n} left {[t.name for t in temporaries(path)]}")
+    return result
+
+
+def _copy_state(location: str, entries: int, head: str) -> str:
+    """``absent``, ``empty``, ``complete`` or what is wrong with the log at ``location``."""
+    from timeline import LogNotFoundError
+
+    try:
+        log = Log(location)
+    except LogNotFoundError:
+        return "absent"
+    try:
+        report = log.verify()
+    except TimelineError as exc:
+        return f"a log that does not verify ({exc})"
+    finally:
+        log.store.close()
+    if report.entries == 0:
+        return "empty"
+    if (report.entries, report.head_hash) == (entries, head):
+        return "complete"
+    return f"a partial log of {report.entries} entries"
+
+
+def _cli_output(args: list[str]) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+
+    from timeline.cli import main
+
+    done = CliRunner().invoke(main, args, prog_name="timeline")
+    return done.exit_code, done.stdout, done.stderr
+
+
+# import ------------------------------------------------------------------------------------
+
+def import_rows(path: Path, rows: int) -> None:
+    """A CSV of ``rows`` events with ids (so that a key names one row: ``csv:<id>``)."""
+    lines = ["id,date,title"] + [f"r{i:05d},{2000 + i % 20}-{1 + i % 12:02d},Row {i}"
+                                 for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _import_reports(fd: int) -> None:
+    """In the child: report each batch's keys before ``Log.append_batch`` (``t KEYS``) and
+    its entries after it returned (``a POSITION KEY HASH`` each, then ``a.``)."""
+    real = Log.append_batch
+
+    def reported(self, items, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        items = list(items)
+        os.write(fd, ("t " + " ".join(i.idempotency_key or "-" for i in items) + "\n").encode())
+        done = real(self, items, **kwargs)
+        os.write(fd, "".join(f"a {e.position} {e.idempotency_key} {e.hash}\n"
+                             for e in done).encode() + b"a.\n")
+        return done
+    Log.append_batch = reported  # type: ignore[method-assign]
+
+
+def import_trials(location: str, probe: str, csv_path: Path, rows: int, workdir: Path,
+                  seed: int, *, kills: int, batch_size: int) -> CommandTrials:
+    """``kills`` times: ``timeline import LOG CSV --batch-size N`` killed at a random moment,
+    then checked: the log verifies (after the documented repair of a torn tail), every
+    acknowledged entry is there with its hash at its position, no key twice, and the batch
+    the kill cut is in whole or not at all (on the file store, a kill inside its one write
+    may leave its first lines and a torn tail: docs/log-format.md, "Batches"). Then the
+    import is run to its end: one entry per row, nothing twice. ``probe``: another empty
+    log in the same store, to time a whole import on."""
+    rng = random.Random(seed)
+    result = CommandTrials()
+    args = ["import", location, str(csv_path), "--batch-size", str(batch_size)]
+    acked: dict[str, tuple[int, str]] = {}
+    moments: list[float] = []
+
+    def time_it(read: Callable[..., list[str]]) -> None:
+        while True:  # until EOFError: the whole import
+            if read(0.05) and not moments:
+                moments.append(time.monotonic())
+    _run_cli(["import", probe, str(csv_path), "--batch-size", str(batch_size)], workdir,
+             _import_reports, time_it)
+    duration = time.monotonic() - moments[0]  # from the first batch to the end
+    for n in range(kills):
+        # Each kill within the next 1/(kills left) of what is left to do, so that every
+        # kill lands before the import ends.
+        left = (rows - len(acked)) / rows / (kills - n)
+        code, lines = _run_cli(args, workdir, _import_reports, _killer(
+            rng, n, duration * left, int(left * rows) // batch_size + 1,
+            lambda seen: seen.count("a."), after_start=True))
+        if not _was_killed(code, result, f"import {n}"):
+            break
+        tries = [s for s in lines if s.startswith("t ")]
+        ends = lines.count("a.")
+        result.mid_way += 0 < ends < rows // batch_size
+        for s in lines:
+            if s.startswith("a ") and s != "a.":
+                _, position, key, hash_ = s.split(" ")
+                acked[key] = (int(position), hash_)
+        result.acknowledged = len(acked)
+        torn = _repair_if_torn(location)
+        result.torn_repaired += torn
+        keys = _import_check(location, acked, result, f"kill {n}")
+        if len(tries) > ends:  # the batch the kill cut
+            result.in_batch += 1
+            cut = tries[-1].split(" ")[1:]
+            present = sum(k in keys for k in cut)
+            if 0 < present < len(cut):
+                if torn and store_kind_of(location) == "jsonl":
+                    result.cut_batches += 1
+                else:
+                    result.problems.append(f"kill {n} left {present} of {len(cut)} entries "
+                                           "of a batch")
+    final = _cli_output(args)
+    if final[0] != 0:
+        result.problems.append(f"the last run gave {final}")
+    else:
+        result.retries += 1
+    keys = _import_check(location, acked, result, "at the end")
+    if keys != {f"csv:r{i:05d}" for i in range(rows)}:
+        result.problems.append(f"the log holds {len(keys)} rows, not {rows}")
+    again = _cli_output(args)
+    if again[0] != 0 or f"events recorded: 0\nduplicates skipped: {rows}\n" not in again[1]:
+        result.problems.append(f"importing again gave {again}")
+    return result
+
+
+def store_kind_of(location: str) -> str:
+    from timeline.stores import store_kind
+
+    return store_kind(location)
+
+
+def _repair_if_torn(location: str) -> bool:
+    log = Log(location)
+    try:
+        log.verify()
+    except TornTailError:
+        log.repair()
+        return True
+    finally:
+        log.store.close()
+    return False
+
+
+def _import_check(location: str, acked: dict[str, tuple[int, str]], result: CommandTrials,
+                  when: str) -> set[str]:
+    """Check the log after a kill (or at the end); return the keys in it."""
+    log = Log(location)
+    try:
+        log.verify()
+        found = {e.idempotency_key: (e.position, e.hash) for e in log.entries()}
+        count = log.head[0]
+    except TimelineError as exc:
+        result.problems.append(f"{when}: the log does not verify: {exc}")
+        return set()
+    finally:
+        log.store.close()
+    if len(found) != count:
+        result.problems.append(f"{when}: {count - len(found)} keys twice")
+    lost = [k for k, v in acked.items() if found.get(k) != v]
+    if lost:
+        result.problems.append(f"{when}: {len(lost)} acknowledged entries missing or changed")
+    return set(found)

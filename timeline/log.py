@@ -37,17 +37,17 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
 from .chronology import Chronology, EventState, fold
 from .entries import GENESIS_HASH, Append, Entry, _check_key, body_hash
-from .errors import (ConcurrencyError, IdempotencyKeyError, LogCorruptError, LogExistsError,
-                     LogNotFoundError, TimelineError, UnknownEventError, ValidationError)
+from .errors import (ConcurrencyError, IdempotencyKeyError, LogCorruptError, LogNotFoundError,
+                     TimelineError, UnknownEventError, ValidationError)
 from .records import Event
-from .stores import Store, open_store
+from .stores import Store, fill_store, open_store, store_path
 from .stores.base import RepairReport, Writer, check_transition
 from .stores.jsonl import _write_all  # noqa: F401 - the seam tests/crash_harness.py patches
 
 __all__ = ["Log", "VerifyReport", "RepairReport"]
 
 _HEX = frozenset("0123456789abcdef")
-_COPY_CHUNK = 5000  # entries a write when copying: one fsync / insert batch each
+_COPY_CHUNK = 5000  # entries a write when copying: memory stays flat however long the log
 
 
 class VerifyReport:
@@ -226,40 +226,31 @@ class Log:
         """Copy every entry, exactly (positions, record times, hashes), into a new or
         empty log at ``destination`` (any store), checking each on the way; returns it.
 
-        All or nothing: if any entry fails its check, or the write fails, the
-        destination is left as it was (a destination this call created is
-        removed). Raises :class:`~timeline.errors.LogExistsError` if the
-        destination already holds entries, ValidationError if it is this log.
+        All or nothing, even if the process is killed at any moment: the destination
+        appears only complete. A new file log is built under a temporary name in its
+        folder and linked into place at the end (an empty one there is replaced the
+        same way); a database log is filled in one transaction (see
+        :meth:`Store.filling <timeline.stores.base.Store.filling>`). If any entry fails
+        its check, or a write fails, the destination is left as it was. Raises
+        :class:`~timeline.errors.LogExistsError` if the destination holds entries, and
+        ValidationError, before anything is written, if it is this log however it is
+        spelled (a relative or absolute path, ``..``, a symbolic or hard link; for
+        PostgreSQL, the same table of the same server).
         """
-        store, created = _open_or_create(destination)
-        try:
-            if _same_place(self.store, store):
-                raise ValidationError("destination", store.location, "is the log being copied",
-                                      "Copy to another file or database.")
-            with store.writing() as writer:
-                if writer.position:
-                    raise LogExistsError(
-                        f"log: {store.location!r} already holds {writer.position} "
-                        f"entr{'y' if writer.position == 1 else 'ies'}.", field="log",
-                        value=store.location, fix="Copy into a new or empty log.")
-                chunk: list[Entry] = []
-                for entry in self.entries():
-                    if body_hash(entry._body()) != entry.hash:  # would not re-serialise as read
-                        raise LogCorruptError(
-                            f"log entry at position {entry.position} does not serialise back to "
-                            "its hash; it cannot be copied exactly.", position=entry.position)
-                    chunk.append(entry)
-                    if len(chunk) == _COPY_CHUNK:
-                        writer.write(chunk)
-                        chunk = []
-                writer.write(chunk)
-        except BaseException:
-            if created:
-                store.remove()
-            raise
-        copy = Log.__new__(Log)
-        copy._attach(store)
-        return copy
+        _refuse_itself(self.store, destination)
+        with fill_store(destination) as filler:
+            chunk: list[Entry] = []
+            for entry in self.entries():
+                if body_hash(entry._body()) != entry.hash:  # would not re-serialise as read
+                    raise LogCorruptError(
+                        f"log entry at position {entry.position} does not serialise back to "
+                        "its hash; it cannot be copied exactly.", position=entry.position)
+                chunk.append(entry)
+                if len(chunk) == _COPY_CHUNK:
+                    filler.write(chunk)
+                    chunk = []
+            filler.write(chunk)
+        return Log(destination)
 
     # -- appending -------------------------------------------------------------------------
 
@@ -388,17 +379,49 @@ class _States(Mapping[str, bool]):
         raise TypeError("the event states of a store are looked up, not counted")
 
 
-def _open_or_create(location: str | os.PathLike[str]) -> tuple[Store, bool]:
+def _refuse_itself(source: Store, destination: str | os.PathLike[str]) -> None:
+    """ValidationError if ``destination`` is the log ``source`` holds: the same file
+    (``st_dev`` and ``st_ino``, so every spelling and link of it), or the same
+    PostgreSQL table."""
+    shown = os.fspath(destination)
+    path = store_path(destination)
+    if path is not None:
+        try:
+            same = source.path is not None and os.path.samefile(source.path, path)
+        except OSError:  # no file there (yet): not this log
+            same = False
+        for file, what in source.files().items():  # SQLite's -wal, a torn side file...
+            if not same and file != source.path and _names_file(path, file):
+                raise ValidationError("destination", shown, f"is {what} being copied",
+                                      "Copy to another file or database.")
+    elif source.path is not None:
+        same = False
+    else:
+        from .stores.postgres import PostgresStore
+
+        try:
+            other = PostgresStore(shown)
+        except LogNotFoundError:
+            return
+        try:
+            shown = other.location  # without its password
+            same = other.identity() == source.identity()  # type: ignore[attr-defined]
+        finally:
+            other.close()
+    if same:
+        raise ValidationError("destination", shown, "is the log being copied",
+                              "Copy to another file or database.")
+
+
+def _names_file(path: os.PathLike[str], file: os.PathLike[str]) -> bool:
+    """Whether ``path`` is ``file``: the same resolved name (it need not exist), or the
+    same ``st_dev`` and ``st_ino``."""
+    if os.path.realpath(path) == os.path.realpath(file):
+        return True
     try:
-        return open_store(location), False
-    except LogNotFoundError:
-        return open_store(location, create=True), True
-
-
-def _same_place(a: Store, b: Store) -> bool:
-    if a.path is not None and b.path is not None:
-        return os.path.realpath(a.path) == os.path.realpath(b.path)
-    return a.location == b.location
+        return os.path.samefile(path, file)
+    except OSError:
+        return False
 
 
 def _check_position(name: str, value: int | None) -> None:

@@ -427,7 +427,7 @@ def standard_stream_on(locations: Iterable[str | os.PathLike[str]]) -> tuple[int
     never a log), against each log's file and SQLite's ``-wal``, ``-shm`` and ``-journal``
     files by identity (``st_dev``, ``st_ino``); a database URL has no file. Opens nothing.
     """
-    from .stores import store_kind
+    from .stores import store_kind, store_path
 
     streams = []
     for fd in (1, 2):
@@ -441,12 +441,12 @@ def standard_stream_on(locations: Iterable[str | os.PathLike[str]]) -> tuple[int
         return None
     for location in locations:
         text = os.fspath(location)
-        kind = store_kind(text)
-        if kind == "postgres":
+        file = store_path(text)
+        if file is None:  # a database server's log has no file here
             continue
-        path = text[len("sqlite:///"):] if text.startswith("sqlite:///") else text
+        path = os.fspath(file)
         names = [(path, "the log")]
-        if kind == "sqlite":
+        if store_kind(text) == "sqlite":
             names += [(path + suffix, f"SQLite's {suffix} file of the log")
                       for suffix in ("-wal", "-shm", "-journal")]
         for name, what in names:

@@ -16,11 +16,12 @@ The interface every store implements is :class:`~timeline.stores.base.Store`;
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from .base import Store
+from .base import Filler, Store
 
-__all__ = ["Store", "open_store", "store_kind", "SQLITE_SUFFIXES"]
+__all__ = ["Store", "open_store", "fill_store", "store_kind", "store_path", "SQLITE_SUFFIXES"]
 
 #: File suffixes that mean a SQLite log.
 SQLITE_SUFFIXES = (".sqlite", ".sqlite3")
@@ -38,6 +39,15 @@ def store_kind(location: str | os.PathLike[str]) -> str:
     return "jsonl"
 
 
+def store_path(location: str | os.PathLike[str]) -> Path | None:
+    """The file a file-backed location names (a ``sqlite:///`` URL without its scheme), or
+    ``None`` for a PostgreSQL URL."""
+    text = os.fspath(location)
+    if store_kind(text) == "postgres":
+        return None
+    return Path(text[len(_SQLITE_URL):] if text.startswith(_SQLITE_URL) else text)
+
+
 def open_store(location: str | os.PathLike[str], *, create: bool = False,
                lock_timeout: float | None = None) -> Store:
     """Open the log at ``location`` (see the module docstring), or create an empty one.
@@ -50,20 +60,37 @@ def open_store(location: str | os.PathLike[str], *, create: bool = False,
     :class:`~timeline.errors.SchemaVersionError` (a database written by a newer
     version) or :class:`~timeline.errors.LogError` (cannot be reached or read).
     """
-    text = os.fspath(location)
-    kind = store_kind(text)
+    kind, where = _store_class(location), _where(location)
+    return (kind.create(where, lock_timeout=lock_timeout) if create
+            else kind(where, lock_timeout=lock_timeout))
+
+
+def fill_store(location: str | os.PathLike[str]) -> AbstractContextManager[Filler]:
+    """:meth:`Store.filling <timeline.stores.base.Store.filling>` of the store ``location``
+    names: a new or empty log there, filled whole or not at all (what a copy writes into).
+
+    Raises :class:`~timeline.errors.LogExistsError` if the log there holds entries, and
+    what :func:`open_store` raises.
+    """
+    return _store_class(location).filling(_where(location))
+
+
+def _store_class(location: str | os.PathLike[str]) -> type[Store]:
+    kind = store_kind(location)
     if kind == "postgres":
         from .postgres import PostgresStore
 
-        return (PostgresStore.create(text, lock_timeout=lock_timeout) if create
-                else PostgresStore(text, lock_timeout=lock_timeout))
+        return PostgresStore
     if kind == "sqlite":
         from .sqlite import SQLiteStore
 
-        path = text[len(_SQLITE_URL):] if text.startswith(_SQLITE_URL) else location
-        return (SQLiteStore.create(path, lock_timeout=lock_timeout) if create
-                else SQLiteStore(path, lock_timeout=lock_timeout))
+        return SQLiteStore
     from .jsonl import JsonlStore
 
-    return (JsonlStore.create(location, lock_timeout=lock_timeout) if create
-            else JsonlStore(location, lock_timeout=lock_timeout))
+    return JsonlStore
+
+
+def _where(location: str | os.PathLike[str]) -> str | Path:
+    """What the store's class takes: the URL for PostgreSQL, else the path."""
+    path = store_path(location)
+    return os.fspath(location) if path is None else path

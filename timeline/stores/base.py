@@ -27,11 +27,12 @@ from pathlib import Path
 import attrs
 
 from ..entries import ENTRY_TYPES, GENESIS_HASH, Entry
-from ..errors import (DuplicateEventError, LogCorruptError, RetractedEventError,
-                      UnknownEventError)
+from ..errors import (DuplicateEventError, LogCorruptError, LogError, LogExistsError,
+                      RetractedEventError, UnknownEventError)
 from ..records import _CONTROL_LINE
 
-__all__ = ["Store", "Writer", "Chain", "RepairReport", "check_transition", "title_from_name"]
+__all__ = ["Store", "Writer", "Filler", "Chain", "RepairReport", "check_transition",
+           "check_empty", "title_from_name"]
 
 _EARLIEST = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # a file name's bytes that are not UTF-8
@@ -148,7 +149,39 @@ def _rebuilt(line: bytes, position: int, prev: str) -> Entry | None:
     return entry if linked and entry.type in ENTRY_TYPES else None
 
 
-class Writer(abc.ABC):
+class Filler(abc.ABC):
+    """Writes entries into a log that a copy fills (:meth:`Store.filling`).
+
+    ``position`` and ``head`` describe the last entry written (``0`` and 64
+    zeros at first) and move on with each :meth:`write`.
+    """
+
+    position: int
+    head: str
+
+    @abc.abstractmethod
+    def write(self, entries: list[Entry]) -> None:
+        """Store ``entries``, which continue the chain from ``head``.
+
+        Everything written in one block is acknowledged together when the block
+        ends without an error (durable by then), and undone if it ends with one.
+        """
+
+    def _check_continues(self, entries: list[Entry]) -> None:
+        """Refuse ``entries`` that do not start right after ``head`` (a caller's bug, never
+        written)."""
+        first = entries[0]
+        if first.position != self.position + 1 or first.prev != self.head:
+            raise LogError(f"log: entries for position {first.position} do not continue the "
+                           f"log at position {self.position}.", field="position",
+                           value=first.position, fix="Read the log again and retry.")
+
+    def _moved_on(self, entries: list[Entry]) -> None:
+        last = entries[-1]
+        self.position, self.head = last.position, last.hash
+
+
+class Writer(Filler):
     """The store as one append sees it, from :meth:`Store.writing` (the lock is held).
 
     ``position``, ``head`` and ``last_time`` describe the last entry (``0``,
@@ -156,8 +189,6 @@ class Writer(abc.ABC):
     :meth:`write`.
     """
 
-    position: int
-    head: str
     last_time: _dt.datetime
 
     @abc.abstractmethod
@@ -168,19 +199,9 @@ class Writer(abc.ABC):
     def entry_for_key(self, key: str) -> Entry | None:
         """The entry written with this idempotency key, or ``None``."""
 
-    @abc.abstractmethod
-    def write(self, entries: list[Entry]) -> None:
-        """Store ``entries``, which continue the chain from ``head``.
-
-        Everything written in one :meth:`Store.writing` block is acknowledged
-        together when the block ends without an error (durable by then), and
-        undone if it ends with one.
-        """
-
     def _moved_on(self, entries: list[Entry]) -> None:
-        last = entries[-1]
-        self.position, self.head = last.position, last.hash
-        self.last_time = max(self.last_time, last.recorded_at)
+        super()._moved_on(entries)
+        self.last_time = max(self.last_time, entries[-1].recorded_at)
 
 
 class Store(abc.ABC):
@@ -238,6 +259,17 @@ class Store(abc.ABC):
         """Hold the store's write lock (one writer at a time, across processes and
         machines) and give a :class:`Writer`; commit what it wrote on a clean exit."""
 
+    @classmethod
+    @abc.abstractmethod
+    def filling(cls, location: str) -> AbstractContextManager[Filler]:
+        """Give a :class:`Filler` for a new log at ``location``, or for the empty log there,
+        that a copy fills: what it wrote appears whole when the block ends without an
+        error, or not at all (an error, or a crash at any moment, kill -9 included).
+
+        Raises :class:`~timeline.errors.LogExistsError` (:func:`check_empty`) if
+        the log there has entries, before anything is written.
+        """
+
     def repair(self) -> RepairReport:
         """Verify every entry; a store without a torn tail to remove reports nothing done."""
         count = 0
@@ -250,9 +282,6 @@ class Store(abc.ABC):
         what no output may overwrite (:mod:`timeline.outputs`). Empty for a database
         server; a file store adds its side files."""
         return {self.path: "the log"} if self.path is not None else {}
-
-    def remove(self) -> None:  # noqa: B027 - optional: only copy uses it, on a log it made
-        """Delete an empty log this process created (a copy that failed)."""
 
     def close(self) -> None:  # noqa: B027 - nothing to close for a file
         """Release connections; the store may not be used afterwards."""
@@ -295,3 +324,12 @@ def check_transition(live: MutableMapping[str, bool], kind: str, event_id: str,
     if kind != "recorded" and state is False:
         raise RetractedEventError(f"id: event {event_id!r} was retracted; it cannot be {kind}.",
                                   event_id=event_id, fix="Record a new event instead.")
+
+
+def check_empty(location: str, count: int | None) -> None:
+    """Refuse a copy into a log that already holds ``count`` entries
+    (:class:`~timeline.errors.LogExistsError`); ``None`` or 0 is fine."""
+    if count:
+        raise LogExistsError(f"log: {location!r} already holds {count} "
+                             f"entr{'y' if count == 1 else 'ies'}.", field="log",
+                             value=location, fix="Copy into a new or empty log.")

@@ -89,18 +89,19 @@ def check_exists(path: Path, kind: str) -> None:
                                value=str(path), fix=f"Create it with: timeline init {path}")
 
 
-def create_exclusive(target: Path) -> int:
-    """Create ``target``, which must not exist, and return a write descriptor for it."""
+def create_exclusive(target: Path, shown: Path | None = None) -> int:
+    """Create ``target``, which must not exist, and return a write descriptor for it.
+
+    ``shown``: the log that messages name, if ``target`` is a temporary for it."""
+    name = str(shown or target)
     try:
         return os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
-        raise LogExistsError(f"log: {str(target)!r} already exists.", field="log",
-                             value=str(target),
+        raise LogExistsError(f"log: {name!r} already exists.", field="log", value=name,
                              fix="Choose another path, or use the existing log.") from None
     except OSError as exc:  # a missing folder, no permission: say so, not a traceback
-        raise LogError(f"log: {str(target)!r} cannot be created: {exc.strerror}.",
-                       field="log", value=str(target),
-                       fix="Check that its folder exists and is writable.") from None
+        raise LogError(f"log: {name!r} cannot be created: {exc.strerror}.", field="log",
+                       value=name, fix="Check that its folder exists and is writable.") from None
 
 
 def sync(fd: int) -> None:

@@ -28,13 +28,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..entries import GENESIS_HASH, Entry
-from ..errors import LogCorruptError, LogError, TimelineError, TornTailError
-from .base import Chain, RepairReport, Store, Writer, title_from_name
+from ..errors import LogCorruptError, LogError, LogExistsError, TimelineError, TornTailError
+from .base import Chain, Filler, RepairReport, Store, Writer, check_empty, title_from_name
 from .checked import BLOCK, CheckedPrefix, record_path
 from .files import check_exists, create_exclusive, lock, unlock
 from .files import fsync_dir as _fsync_dir
 from .files import sync as _sync
 from .locks import lock_timeout as _lock_timeout
+from .staged import existing, staged
 
 __all__ = ["JsonlStore"]
 
@@ -147,6 +148,10 @@ class JsonlStore(Store):
         with self._mutex:
             f = self._writable()
             self._lock(f)
+            while not _names(self.path, f):  # replaced while we waited (a copy's rename)
+                unlock(f.fileno())
+                f = self._writable()
+                self._lock(f)
             try:
                 self._catch_up(f)
                 writer = _JsonlWriter(self, f)
@@ -172,6 +177,25 @@ class JsonlStore(Store):
         found.update({self.path.with_name(name): "a torn-tail side file of the log"
                       for name in names if name.startswith(f"{self.path.name}.torn-")})
         return found
+    @classmethod
+    @contextmanager
+    def filling(cls, location: str | os.PathLike[str]) -> Iterator[Filler]:
+        """Fill a new log file, or replace the empty one at ``location``, whole (see
+        :mod:`timeline.stores.staged`): the entries go to a temporary file, written
+        and fsynced once at the end, that takes the log's name only then."""
+        target = Path(location)
+        there = existing(target, ".jsonl")
+        if there:
+            try:
+                count = cls(target).head()[0]  # read and checked
+            except (LogCorruptError, TornTailError) as exc:
+                raise LogExistsError(
+                    f"log: {str(target)!r} is not an empty log ({exc.message.rstrip('.')}); "
+                    "it is left as it is.", field="log", value=str(target),
+                    fix="Copy into a new or empty log.") from None
+            check_empty(str(target), count)
+        with staged(target, replace_empty=there) as (_temp, fd):
+            yield _FileFiller(fd)
 
     def close(self) -> None:
         """Close the file kept open between appends (the store reopens it if used again)."""
@@ -229,10 +253,6 @@ class JsonlStore(Store):
             finally:
                 unlock(f.fileno())
 
-    def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
-        _fsync_dir(self.path.parent)
-
     # -- internals -------------------------------------------------------------------------
 
     def _lock(self, f, *, shared: bool = False) -> None:  # noqa: ANN001
@@ -253,11 +273,7 @@ class JsonlStore(Store):
         restored: what was read of the old one no longer applies)."""
         f = self._file
         if f is not None:
-            try:
-                now, held = os.stat(self.path), os.fstat(f.fileno())
-                same = (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev)
-            except OSError:
-                same = False
+            same = _names(self.path, f)
             if same and self._file_pid == os.getpid():
                 return f
             f.close()
@@ -357,7 +373,7 @@ class _JsonlWriter(Writer):
         self._moved_on(entries)
 
     def undo(self) -> None:
-        """The block failed after a write (a copy stopped part-way): take it all back."""
+        """The block failed after a write: take back what it wrote."""
         store = self._store
         if store._state.offset > self._start:
             self._f.truncate(self._start)
@@ -370,6 +386,31 @@ def _unwritable(location: str, exc: OSError) -> LogError:
                     f"{exc.strerror or exc}; nothing was appended.", field="log",
                     value=location, fix="Free space on its disk or raise the file size "
                     "limit (ulimit -f), then retry.")
+class _FileFiller(Filler):
+    """Writes a new log file from its start (a copy's temporary: nobody else has it)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self.position, self.head, self._offset = 0, GENESIS_HASH, 0
+
+    def write(self, entries: list[Entry]) -> None:
+        """Write ``entries`` after the last; :meth:`JsonlStore.filling` fsyncs at the end."""
+        if not entries:
+            return
+        self._check_continues(entries)
+        data = b"".join(entry.to_line() for entry in entries)
+        _write_through_seam(self._fd, data, self._offset)
+        self._offset += len(data)
+        self._moved_on(entries)
+
+
+def _names(path: Path, f) -> bool:  # noqa: ANN001
+    """Whether ``path`` still names the open file ``f``."""
+    try:
+        now, held = os.stat(path), os.fstat(f.fileno())
+    except OSError:
+        return False
+    return (now.st_ino, now.st_dev) == (held.st_ino, held.st_dev)
 
 
 def _lines(f, size: int, start: int = 0,  # noqa: ANN001

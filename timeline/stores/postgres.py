@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import LockTimeoutError, LogError, LogExistsError
-from .base import Writer, title_from_name
+from .base import Filler, Writer, check_empty, title_from_name
 from .locks import lock_timeout as _lock_timeout
 from .locks import waiting_if_slow
 from .sql import SQLStore, schema
@@ -114,11 +114,7 @@ class PostgresStore(SQLStore):
     _placeholder = "%s"
 
     def __init__(self, url: str, *, lock_timeout: float | None = None) -> None:
-        self.path = None
-        self.location, self._secrets = _masked(url)
-        self._url = url
-        self.lock_timeout = _lock_timeout(lock_timeout)  # seconds, for LOCK TABLE
-        self._mutex = threading.RLock()
+        self._bind(url, lock_timeout)
         with self._cursor() as cur:
             self._check_schema(cur)
             cur.execute("SELECT current_database(), current_schema()")
@@ -126,35 +122,69 @@ class PostgresStore(SQLStore):
             self.title = title_from_name(
                 namespace if namespace and namespace != "public" else database)
 
+    def _bind(self, url: str, lock_timeout: float | None = None) -> None:
+        self.path = None
+        self.location, self._secrets = _masked(url)
+        self._url = url
+        self.lock_timeout = _lock_timeout(lock_timeout)  # seconds, for LOCK TABLE
+        self._mutex = threading.RLock()
+
     @classmethod
     def create(cls, url: str, *, lock_timeout: float | None = None) -> PostgresStore:
         """Create the schema (and the search path's schema if it does not exist yet), in
         one transaction. Raises LogExistsError if the database already holds a log."""
-        psycopg = _psycopg()
-        location, secrets = _masked(url)
-        with _connection(url, location, secrets) as connection, _errors(location, secrets), \
-                connection.transaction():
-            cur = connection.cursor()
-            cur.execute("SELECT current_schema()")
-            if cur.fetchone()[0] is None:  # the schema named by search_path is not there yet
-                cur.execute("SHOW search_path")
-                name = cur.fetchone()[0].split(",")[0].strip().strip('"')
-                cur.execute(psycopg.sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-                    psycopg.sql.Identifier(name)))
-            cur.execute("SELECT to_regclass('timeline_meta') IS NOT NULL")
-            if cur.fetchone()[0]:
-                raise LogExistsError(f"log: {location!r} already holds a timeline log.",
-                                     field="log", value=location,
-                                     fix="Choose another database or schema, or use the "
-                                         "existing log.")
-            for statement in schema("BIGINT"):
-                cur.execute(statement)
+        store = cls.__new__(cls)
+        store._bind(url, lock_timeout)
+        try:
+            with store._cursor() as cur, cur.connection.transaction():
+                if store._make_schema(cur):
+                    raise LogExistsError(f"log: {store.location!r} already holds a timeline "
+                                         "log.", field="log", value=store.location,
+                                         fix="Choose another database or schema, or use the "
+                                             "existing log.")
+        finally:
+            store.close()
         return cls(url, lock_timeout=lock_timeout)
+
+    @classmethod
+    @contextmanager
+    def filling(cls, location: str) -> Iterator[Filler]:
+        """Fill the log at ``location`` in ONE transaction that also creates the schema if
+        there is none: nothing of it is visible before the commit, and a kill rolls it
+        all back (the server ends the transaction of a lost connection)."""
+        store = cls.__new__(cls)
+        store._bind(location)
+        try:
+            with store._locked(create=True) as cur:
+                writer = store._writer(cur)
+                check_empty(store.location, writer.position)
+                yield writer
+        finally:
+            store.close()
 
     @contextmanager
     def writing(self) -> Iterator[Writer]:
-        psycopg, seconds = _psycopg(), self.lock_timeout
+        with self._locked() as cur:
+            yield self._writer(cur)
+
+    def identity(self) -> tuple[Any, ...]:
+        """What tells this log from every other: the server (its port and start time), the
+        database and the table's oid (which also tells schemas apart)."""
+        with self._cursor() as cur:
+            cur.execute("SELECT current_setting('port'), pg_postmaster_start_time()::text, "
+                        "current_database(), to_regclass('timeline_entries')::oid::bigint")
+            return tuple(cur.fetchone())
+
+    # -- internals -------------------------------------------------------------------------
+
+    @contextmanager
+    def _locked(self, *, create: bool = False) -> Iterator[Any]:
+        """A transaction holding the write lock; ``create``: making the schema first if the
+        database holds no log (an existing one is checked as opening checks it)."""
         with self._cursor() as cur, cur.connection.transaction():
+            if create and self._make_schema(cur):
+                self._check_schema(cur)
+            psycopg, seconds = _psycopg(), self.lock_timeout
             # lock_timeout 0 would mean no timeout: NOWAIT is "fail at once"
             if seconds:
                 cur.execute(f"SET LOCAL lock_timeout = {max(1, round(seconds * 1000))}")
@@ -165,14 +195,23 @@ class PostgresStore(SQLStore):
                                 + ("" if seconds else " NOWAIT"))
             except psycopg.errors.LockNotAvailable:
                 raise LockTimeoutError(self.location, seconds) from None
-            yield self._writer(cur)
+            yield cur
 
-    def remove(self) -> None:
-        with self._cursor() as cur, cur.connection.transaction():
-            cur.execute("DROP TABLE timeline_entries, timeline_meta")
-        self.close()
-
-    # -- internals -------------------------------------------------------------------------
+    def _make_schema(self, cur: Any) -> bool:
+        """In the caller's transaction: create the search path's schema if it does not exist
+        yet, then the tables unless there is a log; whether there was one."""
+        psycopg = _psycopg()
+        cur.execute("SELECT current_schema()")
+        if cur.fetchone()[0] is None:  # the schema named by search_path is not there yet
+            cur.execute("SHOW search_path")
+            name = cur.fetchone()[0].split(",")[0].strip().strip('"')
+            cur.execute(psycopg.sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                psycopg.sql.Identifier(name)))
+        if self._has_schema(cur):
+            return True
+        for statement in schema("BIGINT"):
+            cur.execute(statement)
+        return False
 
     def _connect(self) -> Any:
         return _connection(self._url, self.location, self._secrets)

@@ -35,7 +35,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from ..entries import GENESIS_HASH, Entry, format_time, parse_time
-from ..errors import LogCorruptError, LogError, LogNotFoundError, SchemaVersionError
+from ..errors import LogCorruptError, LogNotFoundError, SchemaVersionError
 from .base import _EARLIEST, Chain, Store, Writer, check_transition
 
 __all__ = ["SQLStore", "SCHEMA_VERSION"]
@@ -328,11 +328,7 @@ class _SQLWriter(Writer):
     def write(self, entries: list[Entry]) -> None:
         if not entries:
             return
-        first = entries[0]
-        if first.position != self.position + 1 or first.prev != self.head:
-            raise LogError(f"log: entries for position {first.position} do not continue the "
-                           f"log at position {self.position}.", field="position",
-                           value=first.position, fix="Read the log again and retry.")
+        self._check_continues(entries)
         self._cur.executemany(self._store._sql("insert"), [
             (e.position, format_time(e.recorded_at), e.type, e.event_id, e.idempotency_key,
              e.hash, e.to_line()[:-1].decode("utf-8")) for e in entries])

@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LockTimeoutError, LogCorruptError, LogError
-from .base import Writer, title_from_name
+from .base import Filler, Writer, check_empty, title_from_name
 from .files import check_exists, create_exclusive
 from .files import fsync_dir as _fsync_dir
 from .locks import lock_timeout as _lock_timeout
 from .locks import waiting
 from .sql import SQLStore, schema
+from .staged import existing, staged
 
 __all__ = ["SQLiteStore"]
 
@@ -62,20 +63,51 @@ class SQLiteStore(SQLStore):
         seconds = _lock_timeout(lock_timeout)
         os.close(create_exclusive(target))
         try:
-            connection = _connect(target, str(target), seconds)
-            try:
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("BEGIN IMMEDIATE")
-                for statement in schema("INTEGER"):
-                    connection.execute(statement)
-                connection.execute("COMMIT")
-            finally:
-                connection.close()
+            _make_schema(target, seconds)
         except BaseException:
             target.unlink(missing_ok=True)
             raise
         _fsync_dir(target.parent)
         return cls(target, lock_timeout=seconds)
+
+    @classmethod
+    @contextmanager
+    def filling(cls, location: str | os.PathLike[str]) -> Iterator[Filler]:
+        """Fill the empty log at ``location`` in one transaction, or build a new one in a
+        temporary file put in place at the end (:mod:`timeline.stores.staged`)."""
+        target = Path(location)
+        if existing(target, ".sqlite"):
+            there = cls(target)
+            try:
+                with there._filler() as writer:
+                    yield writer
+            finally:
+                there.close()
+            return
+        with staged(target, replace_empty=False) as (temp, _fd):
+            _make_schema(temp)
+            store = cls(temp)
+            store.location = str(target)  # messages name the log, not its temporary
+            try:
+                with store._filler() as writer:
+                    yield writer
+                # Everything into the database file itself, before it is linked alone.
+                with store._cursor() as cur:
+                    cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy = cur.fetchone()[0]
+            finally:
+                store.close()
+            if busy or Path(f"{temp}-wal").exists():
+                raise LogError(f"log: {str(target)!r} could not be completed: SQLite kept a "
+                               "write-ahead log beside the copy.", field="log",
+                               value=str(target), fix="Look for a process that opened the "
+                               "temporary file, and copy again.")
+
+    @contextmanager
+    def _filler(self) -> Iterator[Filler]:
+        with self.writing() as writer:
+            check_empty(self.location, writer.position)
+            yield writer
 
     @contextmanager
     def writing(self) -> Iterator[Writer]:
@@ -97,15 +129,6 @@ class SQLiteStore(SQLStore):
                           for suffix in ("-wal", "-shm", "-journal")})
         return found
 
-    def remove(self) -> None:
-        with self._mutex:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        _fsync_dir(self.path.parent)
-
     # -- internals -------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
@@ -125,6 +148,19 @@ class SQLiteStore(SQLStore):
     def _has_schema(self, cur: Any) -> bool:
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'timeline_meta'")
         return cur.fetchone() is not None
+
+
+def _make_schema(target: Path, timeout: float | None = None) -> None:
+    """Write the schema into the new, empty file ``target``, in WAL mode, in one commit."""
+    connection = _connect(target, str(target), _lock_timeout(timeout))
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("BEGIN IMMEDIATE")
+        for statement in schema("INTEGER"):
+            connection.execute(statement)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
 
 
 def _connect(path: Path, location: str, timeout: float) -> sqlite3.Connection:
