@@ -47,8 +47,8 @@ import io
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from timeline import (Event, ImportRow, ImportRowError, Rejection, Source, ValidationError,
-                      make_event_id, parse_actor, parse_place, parse_date)
+from timeline import (Event, ImportRow, ImportRowError, Rejection, Source, TakenIds,
+                      ValidationError, make_event_id, parse_actor, parse_place, parse_date)
 
 __all__ = ["read", "sniff", "COLUMNS"]
 
@@ -82,7 +82,7 @@ def read(stream: BinaryIO, *, delimiter: str = ",", **options: Any) -> Iterator[
     rows = csv.reader(text, delimiter=delimiter)
     try:
         header = _header(next(rows, []))
-        taken: set[str] = set()
+        taken = TakenIds()
         last = rows.line_num
         for cells in rows:
             line, last = last + 1, rows.line_num
@@ -131,7 +131,7 @@ def _header(cells: list[str]) -> list[str]:
     return names
 
 
-def _event(values: dict[str, str], taken: set[str]) -> Event:
+def _event(values: dict[str, str], taken: TakenIds) -> Event:
     date = parse_date(values.get("date", ""))
     title = values.get("title", "")
     event_id = values.get("id") or make_event_id(date, title, taken)

@@ -50,7 +50,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from timeline import (Event, ImportRow, ImportRowError, Place, Rejection, Source,
+from timeline import (Event, ImportRow, ImportRowError, Place, Rejection, Source, TakenIds,
                       ValidationError, clip_text, country_from_name, make_event_id, parse_date)
 
 __all__ = ["read", "sniff"]
@@ -83,7 +83,7 @@ def read(stream: BinaryIO, **options: Any) -> Iterator[ImportRow]:
               if line.strip().upper() == b"BEGIN:VEVENT"]
     vevents = [v for calendar in calendars for v in calendar.walk("VEVENT")]
     today = _dt.date.today()
-    taken: set[str] = set()
+    taken = TakenIds()
     for line, vevent in zip(starts, vevents):
         if "RRULE" in vevent or "RDATE" in vevent:
             yield ImportRow(line, Rejection("recurring event", "VEVENT: repeats (RRULE or "
@@ -99,7 +99,7 @@ def read(stream: BinaryIO, **options: Any) -> Iterator[ImportRow]:
         yield ImportRow(line, event, key)
 
 
-def _event(vevent: Any, taken: set[str], today: _dt.date) -> tuple[Event, str]:
+def _event(vevent: Any, taken: TakenIds, today: _dt.date) -> tuple[Event, str]:
     description = str(vevent.get("DESCRIPTION", ""))
     date, time = _date(vevent)
     mark = next((m for m in map(_EDTF_LINE.fullmatch, description.splitlines()) if m), None)
