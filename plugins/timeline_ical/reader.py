@@ -34,10 +34,27 @@ VEVENT, its line being the line of its ``BEGIN:VEVENT``:
   repeats). The source identity (idempotency key) is ``ical:<UID>`` (a SHA-256
   of it for UIDs over 180 characters), or ``ical:<id>`` without a UID.
 
-A VEVENT is rejected when it has no DTSTART [invalid date] or no SUMMARY
-[invalid title], repeats (RRULE or RDATE: a chronology records occurrences, not
-rules) [recurring event], or breaks a record rule [invalid <field>]. A file
-that is not iCalendar raises :class:`timeline.ImportRowError`.
+A VEVENT is rejected (one row: the line of its ``BEGIN:VEVENT``, a reason and
+a detail naming the property and its line) when it has no DTSTART [invalid
+date] or no SUMMARY [invalid title], repeats (RRULE or RDATE: a chronology
+records occurrences, not rules) [recurring event], or breaks a record rule
+[invalid <field>]; also when a property it is read by cannot be read: a value
+icalendar cannot parse (``DTSTART;VALUE=DATE:00000101``: year 0000), a
+property given twice that RFC 5545 allows once, a DTSTART that is a PERIOD or
+a TIME, a DTEND of another value type than DTSTART or floating where DTSTART
+is not (or the reverse; RFC 5545 section 3.8.2.2), a DURATION that ends after
+9999-12-31 [invalid date, invalid title...]; a content line icalendar cannot
+split into name and value [invalid VEVENT]; bytes that are not UTF-8
+[invalid encoding].
+
+The file as a whole raises :class:`timeline.ImportRowError` naming the line,
+before any row is read, when it is not iCalendar: a component that is not
+closed (``BEGIN:VEVENT`` without ``END:VEVENT``, a file cut short without
+``END:VCALENDAR``) [truncated file], an ``END`` that closes another
+component, a component or property outside any VCALENDAR, a VEVENT inside
+another component than a VCALENDAR, components nested deeper than 16 levels,
+bytes that are not UTF-8 outside a VEVENT, or a calendar icalendar refuses
+[not iCalendar].
 
 Options: none.
 """
@@ -47,6 +64,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -59,6 +77,14 @@ _OWN_UID = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*)@diplomatic-timeline")
 _EDTF_LINE = re.compile(r"EDTF: (\S+)")
 _SUFFIXES = {" (scheduled)": "scheduled", " (expected)": "expected", " (cancelled)": "cancelled"}
 _ONE_DAY = _dt.timedelta(days=1)
+_MAX_DEPTH = 16  # VCALENDAR > VEVENT > VALARM is three; a deeper file is not a calendar
+_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, under surrogateescape
+_FIELDS = {"DTSTART": "date", "DTEND": "date", "DURATION": "date", "SUMMARY": "title",
+           "DESCRIPTION": "summary", "LOCATION": "place", "URL": "sources", "UID": "id",
+           "STATUS": "status", "CATEGORIES": "tags"}
+_DATE_FIX = "Give a DATE (20130828) or a DATE-TIME (20130828T100000Z) from year 0001 to 9999."
+_FIXES = {"DTSTART": _DATE_FIX, "DTEND": _DATE_FIX,
+          "DURATION": "Give a duration such as P1D or PT2H30M (RFC 5545 section 3.3.6)."}
 
 
 def sniff(head: bytes) -> bool:
@@ -73,34 +99,287 @@ def read(stream: BinaryIO, **options: Any) -> Iterator[ImportRow]:
                               "importer", "The ical importer takes no options; remove it.")
     from icalendar import Calendar
 
-    data = stream.read()
-    try:
-        calendars = Calendar.from_ical(data, multiple=True)
-    except (ValueError, IndexError, KeyError) as exc:
-        raise ImportRowError(1, "not iCalendar", f"file: is not iCalendar: {exc}.",
-                             fix="Give an .ics file, or another -f format.") from None
-    starts = [n for n, line in enumerate(data.splitlines(), 1)
-              if line.strip().upper() == b"BEGIN:VEVENT"]
-    vevents = [v for calendar in calendars for v in calendar.walk("VEVENT")]
+    text, bad_lines = _decode(stream.read())
+    lines = _Lines(text)
+    calendars, spans = _structure(lines, bad_lines)
+    vevents = []
+    for first, last in calendars:
+        try:
+            parsed = Calendar.from_ical(lines.text(first, last), multiple=True)
+        except Exception as exc:  # whatever icalendar raises for a calendar it refuses
+            raise ImportRowError(lines.numbers[first], "not iCalendar", "file: the VCALENDAR "
+                                 f"begun here is not iCalendar: {' '.join(str(exc).split())}.",
+                                 fix="Give an .ics file, or another -f format.") from None
+        vevents += [v for calendar in parsed for v in calendar.walk("VEVENT")]
+    if len(vevents) != len(spans):  # our reading of the structure and icalendar's differ
+        raise AssertionError(f"icalendar found {len(vevents)} VEVENTs, the file has "
+                             f"{len(spans)}")
     today = _dt.date.today()
     taken = TakenIds()
-    for line, vevent in zip(starts, vevents):
-        if "RRULE" in vevent or "RDATE" in vevent:
-            yield ImportRow(line, Rejection("recurring event", "VEVENT: repeats (RRULE or "
-                                            "RDATE); a chronology records occurrences, not "
-                                            "rules. Add each occurrence as its own event."))
-            continue
-        try:
-            event, key = _event(vevent, taken, today)
-        except ValidationError as exc:
-            yield ImportRow(line, Rejection.from_error(exc))
+    for (first, last), vevent in zip(spans, vevents):
+        component = _VEvent(vevent, lines, first, last)
+        rejection = component.unreadable(bad_lines)
+        if rejection is None:
+            try:
+                event, key = _event(component, taken, today)
+            except ValidationError as exc:
+                rejection = Rejection.from_error(exc)
+        if rejection is not None:
+            yield ImportRow(component.line, rejection)
             continue
         taken.add(event.id)
-        yield ImportRow(line, event, key)
+        yield ImportRow(component.line, event, key)
 
 
-def _event(vevent: Any, taken: TakenIds, today: _dt.date) -> tuple[Event, str]:
-    description = str(vevent.get("DESCRIPTION", ""))
+# --- the file's structure -------------------------------------------------------------------
+
+def _decode(data: bytes) -> tuple[str, list[int]]:
+    """The text of the file (a byte order mark dropped) and the numbers of the lines that
+    hold bytes which are not UTF-8 (those bytes read as U+FFFD)."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8-sig", "surrogateescape")
+    numbers: list[int] = []
+    number, at = 1, 0
+    for bad in _ESCAPED.finditer(text):
+        number += text.count("\n", at, bad.start())
+        at = bad.start()
+        if not numbers or numbers[-1] != number:
+            numbers.append(number)
+    return _ESCAPED.sub("\ufffd", text), numbers
+
+
+class _Lines:
+    """The content lines of an iCalendar text, unfolded (RFC 5545 section 3.1: a line
+    that starts with a space or a tab continues the one before; blank lines are
+    skipped), each with the number of the file's line it starts on."""
+
+    def __init__(self, text: str) -> None:
+        self.numbers: list[int] = []
+        self.lines: list[str] = []
+        pieces: list[str] = []
+        for number, raw in enumerate(text.split("\n"), 1):
+            raw = raw[:-1] if raw.endswith("\r") else raw
+            if raw[:1] in (" ", "\t") and pieces:
+                pieces.append(raw[1:])
+            elif raw:
+                self._close(pieces)
+                pieces = [raw]
+                self.numbers.append(number)
+        self._close(pieces)
+        self.last = text.count("\n") + (0 if text.endswith("\n") else 1)
+
+    def _close(self, pieces: list[str]) -> None:
+        if pieces:  # joined once: a line folded a million times costs no more than its size
+            self.lines.append("".join(pieces))
+
+    def text(self, first: int, last: int) -> str:
+        """Content lines ``first`` to ``last`` (indexes, both included) as one text."""
+        return "\r\n".join(self.lines[first:last + 1]) + "\r\n"
+
+    def boundary(self, index: int) -> tuple[str, str] | None:
+        """``("BEGIN" or "END", component name)`` for a BEGIN or END line, else None; read
+        with icalendar's own content line parser, so that both see the same components."""
+        line = self.lines[index]
+        if not line[:5].upper().startswith(("BEGIN", "END")):
+            return None
+        from icalendar.parser import Contentline
+
+        try:
+            name, _, value = Contentline(line).parts()
+        except ValueError:
+            return None
+        name = name.upper()
+        return (name, value.upper()) if name in ("BEGIN", "END") else None
+
+
+def _structure(lines: _Lines, bad_lines: list[int]) -> tuple[list[tuple[int, int]],
+                                                               list[tuple[int, int]]]:
+    """``(calendars, vevents)``: the indexes of the first and last content line of each
+    top-level VCALENDAR and of each VEVENT, in file order. Raises ImportRowError (see the
+    module docstring) for a file that is not made of closed VCALENDARs."""
+    calendars: list[tuple[int, int]] = []
+    vevents: list[tuple[int, int]] = []
+    stack: list[tuple[str, int]] = []  # (name, index of its BEGIN line)
+    for index in range(len(lines.lines)):
+        number = lines.numbers[index]
+        boundary = lines.boundary(index)
+        if boundary is None:
+            if not stack:
+                _not_ical(number, f"{lines.lines[index][:40]!r} comes outside any VCALENDAR")
+            continue
+        kind, name = boundary
+        if kind == "BEGIN":
+            if not stack and name != "VCALENDAR":
+                _not_ical(number, f"BEGIN:{name} comes outside any VCALENDAR")
+            if name == "VEVENT" and stack[-1][0] != "VCALENDAR":
+                parent, at = stack[-1]
+                _not_ical(number, f"BEGIN:VEVENT comes inside the {parent} begun on line "
+                          f"{lines.numbers[at]}, but a VEVENT belongs directly in a "
+                          f"VCALENDAR (RFC 5545 section 3.6): END:{parent} is missing "
+                          "before it")
+            if len(stack) == _MAX_DEPTH:
+                _not_ical(number, f"components nest deeper than {_MAX_DEPTH} levels here "
+                          "(a calendar needs three: VCALENDAR, VEVENT, VALARM)")
+            stack.append((name, index))
+            continue
+        if not stack:
+            _not_ical(number, f"END:{name} closes no component: none is open here")
+        open_name, at = stack.pop()
+        if name != open_name:
+            _not_ical(number, f"END:{name} comes while the {open_name} begun on line "
+                      f"{lines.numbers[at]} is open: END:{open_name} is missing before it")
+        if name == "VEVENT":
+            vevents.append((at, index))
+        if not stack:
+            calendars.append((at, index))
+    if stack:
+        name, at = stack[-1]
+        raise ImportRowError(lines.numbers[at], "truncated file", f"file: ends inside the "
+                             f"{name} begun here: END:{name} is missing, so the file looks "
+                             f"cut short after line {lines.last}.",
+                             fix="Nothing was imported; give the whole file.")
+    for number in bad_lines:  # inside a VEVENT, the VEVENT is rejected; elsewhere, the file
+        at = bisect_right(lines.numbers, number) - 1
+        if not any(first <= at <= last for first, last in vevents):
+            raise ImportRowError(number, "invalid encoding", "file: this line is not valid "
+                                 "UTF-8.", fix="Save the file as UTF-8.")
+    return calendars, vevents
+
+
+def _not_ical(line: int, problem: str) -> None:
+    raise ImportRowError(line, "not iCalendar", f"file: {problem}.",
+                         fix="Nothing was imported; correct the file's BEGIN and END lines.")
+
+
+# --- one VEVENT -----------------------------------------------------------------------------
+
+class _VEvent:
+    """A VEVENT as icalendar read it, with its content lines, so that a property that
+    cannot be read is named with its line."""
+
+    def __init__(self, vevent: Any, lines: _Lines, first: int, last: int) -> None:
+        self.vevent, self.lines, self.first, self.last = vevent, lines, first, last
+        self.line = lines.numbers[first]
+
+    def unreadable(self, bad_lines: list[int]) -> Rejection | None:
+        """The rejection of a VEVENT whose bytes or lines cannot be read, or that repeats."""
+        end = self.lines.numbers[self.last]
+        bad = next((n for n in bad_lines if self.line <= n <= end), None)
+        if bad is not None:
+            return Rejection("invalid encoding", f"VEVENT: line {bad} is not valid UTF-8. "
+                             "Save the file as UTF-8.")
+        if "RRULE" in self.vevent or "RDATE" in self.vevent:
+            return Rejection("recurring event", "VEVENT: repeats (RRULE or RDATE); a "
+                             "chronology records occurrences, not rules. Add each "
+                             "occurrence as its own event.")
+        problem = next((message for name, message in self.vevent.errors if name is None), None)
+        if problem is None:
+            return None
+        from icalendar.parser import Contentline
+
+        number = self.line
+        for index in range(self.first, self.last + 1):
+            try:
+                Contentline(self.lines.lines[index]).parts()
+            except ValueError:
+                number = self.lines.numbers[index]
+                break
+        return Rejection("invalid VEVENT", f"VEVENT: line {number} is not a content line "
+                         f"NAME:VALUE ({' '.join(problem.split())}). Correct or remove it.")
+
+    def where(self, name: str) -> str:
+        """``"DTEND, line 14"``: the property and the line it is on."""
+        for index in range(self.first, self.last + 1):
+            if self.lines.lines[index][:len(name) + 1].upper() in (f"{name}:", f"{name};"):
+                return f"{name}, line {self.lines.numbers[index]}"
+        return name
+
+    def one(self, name: str) -> Any:
+        """The value of a property RFC 5545 allows once in a VEVENT, or None; raises
+        ValidationError when it is given twice or icalendar could not read it."""
+        value = self.vevent.get(name)
+        if isinstance(value, list) and name != "CATEGORIES":
+            raise ValidationError(_FIELDS[name], None, f"is given {len(value)} times "
+                                  f"({self.where(name)}); RFC 5545 allows one {name} in a "
+                                  "VEVENT", f"Keep one {name}.", show_value=False)
+        problem = next((message for prop, message in self.vevent.errors if prop == name), None)
+        if problem is not None:
+            raise ValidationError(_FIELDS[name], _raw(value), f"cannot be read "
+                                  f"({self.where(name)}): {' '.join(problem.split())}",
+                                  _FIXES.get(name, f"Correct the {name}."))
+        return value
+
+    def text(self, name: str) -> str:
+        value = self.one(name)
+        return "" if value is None else str(value)
+
+    def moment(self, name: str) -> Any:
+        """The DATE or DATE-TIME of DTSTART or DTEND, the timedelta of DURATION, or None."""
+        prop = self.one(name)
+        if prop is None:
+            return None
+        try:
+            value = prop.dt
+        except Exception as exc:  # whatever icalendar raises for a value it could not read
+            raise ValidationError("date", _raw(prop), f"cannot be read ({self.where(name)}): "
+                                  f"{' '.join(str(exc).split())}", _FIXES[name]) from None
+        wanted = _dt.timedelta if name == "DURATION" else _dt.date
+        if not isinstance(value, wanted):
+            kind = ("a PERIOD" if isinstance(value, tuple) else "a TIME" if isinstance(
+                value, _dt.time) else "a DURATION" if isinstance(value, _dt.timedelta) else
+                    "a DATE" if isinstance(value, _dt.date) else f"a {type(value).__name__}")
+            want = "a duration" if name == "DURATION" else "a DATE or a DATE-TIME"
+            raise ValidationError("date", _raw(prop), f"is {kind} ({self.where(name)}), where "
+                                  f"RFC 5545 wants {want}", _FIXES[name])
+        return value
+
+    def end(self, start: Any) -> Any:
+        """DTEND, or DTSTART + DURATION, or None; DTEND checked against DTSTART (RFC 5545
+        section 3.8.2.2: the same value type, and floating only if DTSTART is)."""
+        end = self.moment("DTEND")
+        if end is not None:
+            raw, where = _raw(self.vevent["DTEND"]), self.where("DTEND")
+            timed = isinstance(start, _dt.datetime)
+            if isinstance(end, _dt.datetime) != timed:
+                raise ValidationError("date", raw, f"is a {'DATE' if timed else 'DATE-TIME'} "
+                                      f"({where}) where DTSTART is a "
+                                      f"{'DATE-TIME' if timed else 'DATE'}; RFC 5545 section "
+                                      "3.8.2.2 wants both of one value type",
+                                      "Give DTEND the value type of DTSTART.")
+            if timed and (end.tzinfo is None) != (start.tzinfo is None):
+                forms = ("a floating time", "a UTC or zoned time")
+                raise ValidationError("date", raw, f"is {forms[end.tzinfo is not None]} "
+                                      f"({where}) where DTSTART is "
+                                      f"{forms[start.tzinfo is not None]}; RFC 5545 section "
+                                      "3.8.2.2 wants both floating or neither",
+                                      "Give DTEND the form of DTSTART.")
+            return end
+        duration = self.moment("DURATION")
+        if duration is None:
+            return None
+        try:
+            return start + duration
+        except OverflowError:
+            raise ValidationError("date", _raw(self.vevent["DURATION"]), f"ends after "
+                                  f"9999-12-31, the last day a date can name "
+                                  f"({self.where('DURATION')})",
+                                  "Give a shorter DURATION.") from None
+
+
+def _raw(value: Any) -> str:
+    """A property's value as the file spells it (for messages)."""
+    try:
+        raw = value.to_ical()
+        return raw.decode() if isinstance(raw, bytes) else str(raw)
+    except Exception:  # a value icalendar cannot write back: show what it holds
+        return str(value)
+
+
+def _event(vevent: _VEvent, taken: TakenIds, today: _dt.date) -> tuple[Event, str]:
+    description = vevent.text("DESCRIPTION")
     date, time = _date(vevent)
     mark = next((m for m in map(_EDTF_LINE.fullmatch, description.splitlines()) if m), None)
     if mark:
@@ -109,24 +388,24 @@ def _event(vevent: Any, taken: TakenIds, today: _dt.date) -> tuple[Event, str]:
         except ValidationError:
             pass  # not ours after all: keep the calendar's dates
     parsed = parse_date(date)
-    title = str(vevent.get("SUMMARY", "")).strip()
+    title = vevent.text("SUMMARY").strip()
     status = {"CANCELLED": "cancelled", "TENTATIVE": "expected"}.get(
-        str(vevent.get("STATUS", "")).upper())
+        vevent.text("STATUS").upper())
     for suffix, meaning in _SUFFIXES.items():
         if title.endswith(suffix):
             title, status = title[: -len(suffix)], meaning
     if status is None:
         status = "scheduled" if parsed.lower and parsed.lower > today else "occurred"
-    uid = str(vevent.get("UID", "")).strip()
+    uid = vevent.text("UID").strip()
     own = _OWN_UID.fullmatch(uid)
     event_id = own.group(1) if own else make_event_id(parsed, title or "untitled", taken)
-    categories = _categories(vevent.get("CATEGORIES"))
+    categories = _categories(vevent.one("CATEGORIES"))
     cameo = next((c[6:] for c in categories if c.startswith("CAMEO ")), None)
-    url = str(vevent.get("URL", "")).strip()
+    url = vevent.text("URL").strip()
     summary = "\n".join(p for p in (description, f"Time: {time}" if time else "") if p)
     event = Event(
         id=event_id, date=parsed, title=title, summary=clip_text(summary, 10_000),
-        place=_place(str(vevent.get("LOCATION", "")).strip()),
+        place=_place(vevent.text("LOCATION").strip()),
         sources=[Source(url=url)] if url.lower().startswith(("http://", "https://")) else [],
         tags=[c for c in categories if not c.startswith("CAMEO ")], cameo=cameo, status=status)
     identity = uid or event_id
@@ -135,28 +414,29 @@ def _event(vevent: Any, taken: TakenIds, today: _dt.date) -> tuple[Event, str]:
     return event, f"ical:{identity}"
 
 
-def _date(vevent: Any) -> tuple[str, str | None]:
+def _date(vevent: _VEvent) -> tuple[str, str | None]:
     """The EDTF date of a VEVENT and, for a timed one, its times in words."""
-    start_prop = vevent.get("DTSTART")
-    if start_prop is None:
+    start = vevent.moment("DTSTART")
+    if start is None:
         raise ValidationError("date", None, "is missing (the VEVENT has no DTSTART)",
                               "Give the event a DTSTART.")
-    start = start_prop.dt
-    end_prop, duration = vevent.get("DTEND"), vevent.get("DURATION")
-    end = end_prop.dt if end_prop is not None else (
-        start + duration.dt if duration is not None else None)
+    end = vevent.end(start)
     if not isinstance(start, _dt.datetime):  # all-day: DTEND is the day after the last
-        last = end - _ONE_DAY if isinstance(end, _dt.date) and not isinstance(
-            end, _dt.datetime) and end > start else start
+        last = end - _ONE_DAY if end is not None and end > start else start
         return _span(start, last), None
-    if isinstance(end, _dt.datetime) and end.tzinfo is not None and start.tzinfo is not None:
-        end = end.astimezone(start.tzinfo)
+    if end is not None and end.tzinfo is not None:
+        try:
+            end = end.astimezone(start.tzinfo)
+        except OverflowError:
+            raise ValidationError("date", _raw(vevent.vevent["DTEND"]), "is out of range in "
+                                  f"the time zone of DTSTART ({vevent.where('DTEND')})",
+                                  _DATE_FIX) from None
     last = start.date()
-    if isinstance(end, _dt.datetime) and end > start:
+    if end is not None and end > start:
         last = max(start.date(), (end - _dt.timedelta(microseconds=1)).date())
     zone = getattr(start.tzinfo, "key", None) or (start.tzname() if start.tzinfo else "floating")
-    time = start.strftime("%H:%M") + (f"-{end.strftime('%H:%M')}" if isinstance(
-        end, _dt.datetime) and end > start else "") + f" ({zone})"
+    time = start.strftime("%H:%M") + (f"-{end.strftime('%H:%M')}" if end is not None and
+                                      end > start else "") + f" ({zone})"
     return _span(start.date(), last), time
 
 
