@@ -205,3 +205,21 @@ def test_non_latin_summaries_fold_on_character_boundaries(exports) -> None:
         physical = summary.split(b"\r\n ")
         assert len(physical) >= 2
         assert "".join(p.decode("utf-8") for p in physical) == f"SUMMARY:{title}"
+
+
+# --- text escaping (RFC 5545 section 3.3.11) ---------------------------------------------------
+
+ESCAPED_TITLES = ["Path C:\\Net\\New folder", "a\\nb \\N; c, d\\", "\\\\N, ;\\,\\;", "x\\"]
+
+
+@pytest.mark.parametrize("client", ["ical", "vobject", "ical.js"])
+def test_every_client_reads_backslashes_n_and_punctuation_as_written(
+        tmp_path: Path, client: str) -> None:
+    log = timeline.Log.create(tmp_path / "escapes.jsonl")
+    for n, title in enumerate(ESCAPED_TITLES):
+        log.record(timeline.Event(id=f"e{n}", date=f"2013-08-{n + 10}", title=title))
+    data = timeline.export_bytes(log.chronology(), "ical")
+    assert b"SUMMARY:Path C:\\\\Net\\\\New folder\r\n" in data
+    events = CLIENTS[client](data, None)["events"]
+    assert {e["uid"]: e["summary"] for e in events} == {
+        UID.format(f"e{n}"): title for n, title in enumerate(ESCAPED_TITLES)}

@@ -336,30 +336,31 @@ class _VEvent:
                                   f"RFC 5545 wants {want}", _FIXES[name])
         return value
 
-    def end(self, start: Any) -> Any:
-        """DTEND, or DTSTART + DURATION, or None; DTEND checked against DTSTART (RFC 5545
-        section 3.8.2.2: the same value type, and floating only if DTSTART is)."""
+    def dtend(self, start: Any) -> Any:
+        """DTEND or None, checked against DTSTART (RFC 5545 section 3.8.2.2: the same
+        value type, and floating only if DTSTART is)."""
         end = self.moment("DTEND")
-        if end is not None:
-            raw, where = _raw(self.vevent["DTEND"]), self.where("DTEND")
-            timed = isinstance(start, _dt.datetime)
-            if isinstance(end, _dt.datetime) != timed:
-                raise ValidationError("date", raw, f"is a {'DATE' if timed else 'DATE-TIME'} "
-                                      f"({where}) where DTSTART is a "
-                                      f"{'DATE-TIME' if timed else 'DATE'}; RFC 5545 section "
-                                      "3.8.2.2 wants both of one value type",
-                                      "Give DTEND the value type of DTSTART.")
-            if timed and (end.tzinfo is None) != (start.tzinfo is None):
-                forms = ("a floating time", "a UTC or zoned time")
-                raise ValidationError("date", raw, f"is {forms[end.tzinfo is not None]} "
-                                      f"({where}) where DTSTART is "
-                                      f"{forms[start.tzinfo is not None]}; RFC 5545 section "
-                                      "3.8.2.2 wants both floating or neither",
-                                      "Give DTEND the form of DTSTART.")
-            return end
-        duration = self.moment("DURATION")
-        if duration is None:
+        if end is None:
             return None
+        raw, where = _raw(self.vevent["DTEND"]), self.where("DTEND")
+        timed = isinstance(start, _dt.datetime)
+        if isinstance(end, _dt.datetime) != timed:
+            raise ValidationError("date", raw, f"is a {'DATE' if timed else 'DATE-TIME'} "
+                                  f"({where}) where DTSTART is a "
+                                  f"{'DATE-TIME' if timed else 'DATE'}; RFC 5545 section "
+                                  "3.8.2.2 wants both of one value type",
+                                  "Give DTEND the value type of DTSTART.")
+        if timed and (end.tzinfo is None) != (start.tzinfo is None):
+            forms = ("a floating time", "a UTC or zoned time")
+            raise ValidationError("date", raw, f"is {forms[end.tzinfo is not None]} "
+                                  f"({where}) where DTSTART is "
+                                  f"{forms[start.tzinfo is not None]}; RFC 5545 section "
+                                  "3.8.2.2 wants both floating or neither",
+                                  "Give DTEND the form of DTSTART.")
+        return end
+
+    def after(self, start: Any, duration: _dt.timedelta) -> Any:
+        """``start + duration``; ValidationError (DURATION) past 9999-12-31."""
         try:
             return start + duration
         except OverflowError:
@@ -420,16 +421,25 @@ def _date(vevent: _VEvent) -> tuple[str, str | None]:
     if start is None:
         raise ValidationError("date", None, "is missing (the VEVENT has no DTSTART)",
                               "Give the event a DTSTART.")
-    end = vevent.end(start)
+    end = vevent.dtend(start)
+    duration = vevent.moment("DURATION") if end is None else None
     if not isinstance(start, _dt.datetime):  # all-day: DTEND is the day after the last
-        last = end - _ONE_DAY if end is not None and end > start else start
-        return _span(start, last), None
+        if end is not None:
+            return _span(start, end - _ONE_DAY if end > start else start), None
+        # DURATION counts days; the last is the day before start + days, computed without
+        # that day, so that a DURATION ending on 9999-12-31 needs no year 10000.
+        days = duration.days if duration is not None else 1
+        return _span(start, vevent.after(start, _dt.timedelta(days=days - 1))
+                     if days > 1 else start), None
+    if duration is not None:
+        end = vevent.after(start, duration)
     if end is not None and end.tzinfo is not None:
         try:
             end = end.astimezone(start.tzinfo)
         except OverflowError:
-            raise ValidationError("date", _raw(vevent.vevent["DTEND"]), "is out of range in "
-                                  f"the time zone of DTSTART ({vevent.where('DTEND')})",
+            name = "DTEND" if "DTEND" in vevent.vevent else "DURATION"
+            raise ValidationError("date", _raw(vevent.vevent[name]), "is out of range in "
+                                  f"the time zone of DTSTART ({vevent.where(name)})",
                                   _DATE_FIX) from None
     last = start.date()
     if end is not None and end > start:
