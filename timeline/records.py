@@ -164,11 +164,16 @@ def _check_url(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # ty
     _URL_TEXT(inst, attribute, value)
     if _PLAIN_URL.fullmatch(value):
         return
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError as exc:  # urllib's own verdict: "Invalid IPv6 URL"...
+        raise ValidationError("source.url", value, f"is not a URL ({exc})",
+                              "Give a full address, e.g. https://example.org/page.") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise ValidationError("source.url", value, "is not an http(s) URL",
                               "Give an address starting with https:// or http://.")
-    if not parts.hostname:
+    if not hostname:
         raise ValidationError("source.url", value, "has no host name",
                               "Give a full address, e.g. https://example.org/page.")
     bad = _URL_UNSAFE.search(value)
