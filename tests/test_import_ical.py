@@ -273,3 +273,30 @@ def test_every_importer_derives_ids_in_linear_lookups(
         ids = [row.record.id for row in module.read(io.BytesIO(data(n)))]
         assert len(set(ids)) == n and ids[1].endswith("-talks-2")
         assert len(lookups) == 2 * n - 1  # one for the first, two for each repeat
+
+
+def test_the_command_lists_malformed_vevents_in_the_rejects_file(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from timeline.cli import main
+
+    log = tmp_path / "a.jsonl"
+    log.write_bytes(BUNDLED.read_bytes())
+    before = log.read_bytes()
+    source = tmp_path / "in.ics"
+    source.write_bytes(calendar(THREE[0], MALFORMED[1], MALFORMED[3], THREE[2]))
+    result = CliRunner().invoke(main, ["import", str(log), str(source), "--skip-invalid",
+                                       "--rejects", str(tmp_path / "r.tsv")])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[:-1] == [
+        "format: ical", "rows read: 4", "events recorded: 2", "duplicates skipped: 0",
+        "rows rejected: 2", "  invalid date: 2", f"rejected rows listed in: {tmp_path / 'r.tsv'}",
+        "log positions: 10-11"]
+    assert (tmp_path / "r.tsv").read_text("utf-8") == (
+        "line\treason\tdetail\n"
+        "10\tinvalid date\tdate: '20140101T120000Z' is a UTC or zoned time (DTEND, line 14) "
+        "where DTSTART is a floating time; RFC 5545 section 3.8.2.2 wants both floating or "
+        "neither. Give DTEND the form of DTSTART.\n"
+        "17\tinvalid date\tdate: '20140101T100000Z/20140101T120000Z' is a PERIOD (DTSTART, "
+        f"line 20), where RFC 5545 wants a DATE or a DATE-TIME. {DATE_FIX}\n")
+    assert log.read_bytes().startswith(before)
