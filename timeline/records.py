@@ -57,6 +57,9 @@ CAMEO_NON_STATE: frozenset[str] = frozenset({
 })
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NOT_DATE = re.compile(r"[^0-9x]+")
+_NOT_WORD = re.compile(r"[^\w]+")
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
 _URL_UNSAFE = re.compile(r'[\s<>"{}|\\^`]')
 # An http(s) URL whose host is plain ASCII (no user info, no IPv6 brackets) and that holds
 # nothing _URL_UNSAFE matches: every check of _check_url passes, so urlsplit is skipped.
@@ -512,10 +515,12 @@ def make_event_id(date: str | EDTFDate, title: str,
     the same for any kind of ``taken``.
     """
     edtf = date.edtf if isinstance(date, EDTFDate) else date
-    date_part = re.sub(r"[^0-9x]+", "-", edtf.lower()).strip("-") or "undated"
-    spaced = re.sub(r"[^\w]+", " ", title)  # so that "Pakistan–Russia" keeps two words
-    ascii_title = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    date_part = _NOT_DATE.sub("-", edtf.lower()).strip("-") or "undated"
+    spaced = _NOT_WORD.sub(" ", title)  # so that "Pakistan–Russia" keeps two words
+    # ASCII is its own NFKD form: only other text needs the (slower) normalisation.
+    ascii_title = spaced if spaced.isascii() else unicodedata.normalize(
+        "NFKD", spaced).encode("ascii", "ignore").decode()
+    words = _SLUG_WORD.findall(ascii_title.lower())
     title_part = ""
     for word in words:
         if len(title_part) + len(word) + 1 > 60:
