@@ -223,3 +223,14 @@ def test_every_client_reads_backslashes_n_and_punctuation_as_written(
     events = CLIENTS[client](data, None)["events"]
     assert {e["uid"]: e["summary"] for e in events} == {
         UID.format(f"e{n}"): title for n, title in enumerate(ESCAPED_TITLES)}
+
+
+def test_icaljs_reads_the_last_day_as_ending_in_year_10000(tmp_path: Path) -> None:
+    # DURATION:P1D instead of an exclusive DTEND that no DATE can write (writer docstring).
+    log = timeline.Log.create(tmp_path / "last.jsonl")
+    log.record(timeline.Event(id="last", date="9999-12-31", title="Last day"))
+    log.record(timeline.Event(id="year", date="9999", title="Last year"))
+    data = timeline.export_bytes(log.chronology(), "ical")
+    events = {e["uid"]: (e["start"], e["end"], e["all_day"]) for e in icaljs.read(data)["events"]}
+    assert events == {UID.format("last"): ("9999-12-31", "10000-01-01", True),
+                      UID.format("year"): ("9999-01-01", "10000-01-01", True)}

@@ -17,7 +17,11 @@ imprecise date spans every day it can mean, from its lower to its upper bound
 years), has no day after it, so it gets a DURATION in days instead of DTEND
 (RFC 5545 section 3.6.1 allows either): ``9999-12-31`` is
 ``DTSTART;VALUE=DATE:99991231`` with ``DURATION:P1D``, ``9999`` is
-``DTSTART;VALUE=DATE:99990101`` with ``DURATION:P365D``.
+``DTSTART;VALUE=DATE:99990101`` with ``DURATION:P365D``. ical.js (Thunderbird)
+and vobject read that exactly (ical.js: end ``10000-01-01``); parsers built on
+Python's ``datetime`` that compute the end (the ``ical`` package, Radicale)
+cannot hold year 10000 and refuse such a calendar, as they would any rendering
+of that day's end.
 
 - day ``2013-08-28``: 2013-08-28 to 2013-08-29 (one day);
 - month ``2013-08``: 2013-08-01 to 2013-09-01;
