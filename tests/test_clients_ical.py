@@ -205,3 +205,32 @@ def test_non_latin_summaries_fold_on_character_boundaries(exports) -> None:
         physical = summary.split(b"\r\n ")
         assert len(physical) >= 2
         assert "".join(p.decode("utf-8") for p in physical) == f"SUMMARY:{title}"
+
+
+# --- text escaping (RFC 5545 section 3.3.11) ---------------------------------------------------
+
+ESCAPED_TITLES = ["Path C:\\Net\\New folder", "a\\nb \\N; c, d\\", "\\\\N, ;\\,\\;", "x\\"]
+
+
+@pytest.mark.parametrize("client", ["ical", "vobject", "ical.js"])
+def test_every_client_reads_backslashes_n_and_punctuation_as_written(
+        tmp_path: Path, client: str) -> None:
+    log = timeline.Log.create(tmp_path / "escapes.jsonl")
+    for n, title in enumerate(ESCAPED_TITLES):
+        log.record(timeline.Event(id=f"e{n}", date=f"2013-08-{n + 10}", title=title))
+    data = timeline.export_bytes(log.chronology(), "ical")
+    assert b"SUMMARY:Path C:\\\\Net\\\\New folder\r\n" in data
+    events = CLIENTS[client](data, None)["events"]
+    assert {e["uid"]: e["summary"] for e in events} == {
+        UID.format(f"e{n}"): title for n, title in enumerate(ESCAPED_TITLES)}
+
+
+def test_icaljs_reads_the_last_day_as_ending_in_year_10000(tmp_path: Path) -> None:
+    # DURATION:P1D instead of an exclusive DTEND that no DATE can write (writer docstring).
+    log = timeline.Log.create(tmp_path / "last.jsonl")
+    log.record(timeline.Event(id="last", date="9999-12-31", title="Last day"))
+    log.record(timeline.Event(id="year", date="9999", title="Last year"))
+    data = timeline.export_bytes(log.chronology(), "ical")
+    events = {e["uid"]: (e["start"], e["end"], e["all_day"]) for e in icaljs.read(data)["events"]}
+    assert events == {UID.format("last"): ("9999-12-31", "10000-01-01", True),
+                      UID.format("year"): ("9999-01-01", "10000-01-01", True)}

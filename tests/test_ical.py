@@ -16,10 +16,14 @@ import sys
 import icalendar
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 import timeline
-from timeline import Actor, Chronology, Entry, Event, EventState, Place, Source
+from timeline import (Actor, Chronology, Entry, Event, EventState, Place, Source,
+                      country_from_name)
+from timeline_ical.reader import read
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2020, 5, 17, 9, 30, 15, 654321, tzinfo=UTC)
@@ -207,11 +211,42 @@ def test_bounded_dates_have_no_calendar_note() -> None:
     assert not any(line.startswith("Calendar:") for line in lines)
 
 
-def test_date_ending_9999_12_31_is_refused() -> None:
-    with pytest.raises(timeline.ValidationError) as info:
-        export(fold_events(event("9999")))
-    assert info.value.field == "date" and info.value.value == "9999"
-    assert str(info.value).startswith("date: '9999' (event 'e') ends on 9999-12-31")
+def test_the_last_day_9999_12_31_has_a_duration_instead_of_dtend() -> None:
+    data = export(fold_events(event("9999-12-31")))
+    assert data[data.index(b"BEGIN:VEVENT"):] == (
+        b"BEGIN:VEVENT\r\n"
+        b"SUMMARY:Talks\r\n"
+        b"DTSTART;VALUE=DATE:99991231\r\n"
+        b"DURATION:P1D\r\n"
+        b"DTSTAMP:20200517T093015Z\r\n"
+        b"UID:e@diplomatic-timeline\r\n"
+        b"SEQUENCE:0\r\n"
+        b"CREATED:20200517T093015Z\r\n"
+        b"DESCRIPTION:Date: 31 December 9999\\nEDTF: 9999-12-31\\nStatus: occurred\r\n"
+        b"LAST-MODIFIED:20200517T093015Z\r\n"
+        b"STATUS:CONFIRMED\r\n"
+        b"END:VEVENT\r\n"
+        b"END:VCALENDAR\r\n")
+    by_icalendar, by_ical, by_vobject = only_event(data)
+    assert by_icalendar["DTSTART"].dt == by_ical.dtstart == dt.date(9999, 12, 31)
+    assert by_icalendar["DURATION"].dt == by_ical.duration == by_vobject.duration.value == (
+        dt.timedelta(days=1))
+    assert "DTEND" not in by_icalendar
+
+
+@pytest.mark.parametrize(("edtf", "start", "days"), [
+    ("9999", b"99990101", 365), ("9990/9999-12-31", b"99900101", 3652), ("999X", b"99900101", 3652),
+    ("9999-12", b"99991201", 31), ("9999-12-31/..", b"99991231", 1),
+])
+def test_every_date_ending_9999_12_31_counts_its_days(edtf: str, start: bytes, days: int) -> None:
+    data = export(fold_events(event(edtf)))
+    assert re.findall(rb"^(DTSTART;VALUE=DATE|DTEND;VALUE=DATE|DURATION):(.*)\r$", data,
+                      re.M) == [(b"DTSTART;VALUE=DATE", start), (b"DURATION", b"P%dD" % days)]
+
+
+def test_the_day_before_the_last_keeps_its_dtend() -> None:
+    data = export(fold_events(event("9999-12-30")))
+    assert b"DTEND;VALUE=DATE:99991231\r\n" in data and b"DURATION" not in data
 
 
 # --- record time, UID, determinism -----------------------------------------------------------
@@ -291,6 +326,67 @@ def test_special_characters_round_trip_through_every_parser() -> None:
     assert [str(x) for x in a["CATEGORIES"].cats] == categories
     assert b.categories == categories
     assert c.categories.value == categories
+
+
+def test_backslash_n_and_capital_n_stay_text() -> None:
+    # RFC 5545 section 3.3.11: the backslash is escaped first, so "\\N" in the text is
+    # "\\\\N" in the file, not a line break (icalendar's own escaping made it one).
+    title = "Path C:\\Net\\New folder"
+    summary = "C:\\new\\Notes\\n and \\N; end\\"
+    data = export(fold_events(event(title=title, summary=summary, place=Place("A\\Nb"),
+                                    tags=["x\\Ny", "p;q"]), title="C:\\Net"))
+    assert b"SUMMARY:Path C:\\\\Net\\\\New folder\r\n" in data
+    assert b"LOCATION:A\\\\Nb\r\n" in data
+    assert b"CATEGORIES:x\\\\Ny,p\\;q\r\n" in data
+    assert b"NAME:C:\\\\Net\r\n" in data and b"X-WR-CALNAME:C:\\\\Net\r\n" in data
+    assert texts(data, "SUMMARY") == [title] * 3
+    assert texts(data, "LOCATION") == ["A\\Nb"] * 3
+    assert description_lines(data)[4] == summary
+    assert [str(c) for c in only_event(data)[0]["CATEGORIES"].cats] == ["x\\Ny", "p;q"]
+    assert calendar_names(data) == ["C:\\Net", "C:\\Net"]
+
+
+def calendar_names(data: bytes) -> list[str]:
+    """NAME and X-WR-CALNAME as vobject reads them: icalendar, ical and ical.js take both
+    for properties of unknown type and keep their escapes (RFC 7986 makes NAME TEXT)."""
+    calendar = vobject.readOne(data.decode("utf-8"))
+    return [calendar.contents["name"][0].value, calendar.x_wr_calname.value]
+
+
+# Text heavy in what TEXT escaping is about: backslashes, N and n, ; , and line breaks.
+_TRICKY = st.lists(st.sampled_from(["\\", "\\N", "\\n", "N", "n", ";", ",", ":", '"', " ", "\\\\",
+                                     "\\;", "\\,", "\\\\N"])
+                   | st.text(st.characters(blacklist_categories=("Cc", "Cs"),
+                                           blacklist_characters="\u2028\u2029"), max_size=3),
+                   max_size=12).map("".join)
+_LINE = _TRICKY.map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=_LINE, summary=st.lists(_TRICKY | st.sampled_from(["\n", "\r\n", "\r"]),
+                                     max_size=6).map("".join),
+       place=_LINE, tags=st.lists(_LINE.filter(lambda t: "," not in t), max_size=3, unique=True),
+       name=_LINE)
+def test_any_text_reads_back_exactly_from_every_text_property(
+        title: str, summary: str, place: str, tags: list[str], name: str) -> None:
+    data = export(fold_events(event(title=title, summary=summary, place=Place(place),
+                                    tags=tags), title=name))
+    calendar = icalendar.Calendar.from_ical(data)
+    [vevent] = calendar.events
+    lines = ["Date: 28 August 2013", "EDTF: 2013-08-28", "Status: occurred"]
+    if summary:
+        lines += ["", summary.replace("\r\n", "\n").replace("\r", "\n")]
+    assert (str(vevent["SUMMARY"]), str(vevent["LOCATION"]), str(vevent["DESCRIPTION"])) == (
+        title, place, "\n".join(lines))
+    assert [str(c) for c in vevent["CATEGORIES"].cats] == tags if tags else (
+        "CATEGORIES" not in vevent)
+    assert calendar_names(data) == [name, name]
+    # ... and through this project's importer, back into the same event.
+    [row] = list(read(io.BytesIO(data)))
+    assert (row.record.title, row.record.summary, row.record.tags) == (
+        title, "\n".join(lines), tuple(tags))
+    assert row.record.place.name == place or country_from_name(
+        place.rpartition(",")[2].strip()) or country_from_name(place)
 
 
 def test_carriage_returns_in_a_summary_become_newlines() -> None:

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import timeline
-from timeline import (Event, ImportRow, Importer, Log, PluginError,
+from timeline import (Event, ImportRow, ImportRowError, Importer, Log, PluginError,
                       PluginInfo, UnknownFormatError, ValidationError, guess_format,
                       hookimpl, import_file, make_plugin_manager)
 from timeline.cli import main
@@ -139,6 +139,57 @@ def test_readers_that_cannot_load_or_fail_are_named(log: Log) -> None:
         "yielded tuple, not ImportRow. Report this to the plugin's author, with the file that "
         "caused it."]
     assert log.path.read_bytes() == b""  # the batch with event 'a' was never appended
+
+
+def test_a_reader_out_of_stack_says_the_file_nests_too_deeply(log: Log) -> None:
+    def recursive(stream: Any, **options: Any) -> Any:
+        def down(value: Any) -> Any:
+            return [down(v) for v in value] if isinstance(value, list) else value
+        yield ImportRow(1, Event(id="a", date="2013", title="A"), "t:1")
+        down(_deep_list(100_000))
+
+    class Plugin:
+        @hookimpl
+        def timeline_importers(self) -> list[Importer]:
+            return [Importer("nested", "x", (), recursive)]
+
+    plugins = make_plugin_manager(entry_points=False)
+    plugins.register(Plugin(), "third")
+    with pytest.raises(timeline.TimelineError) as info:
+        import_file(log, io.BytesIO(b""), "nested", plugins=plugins)
+    assert not isinstance(info.value, PluginError) and info.value.field == "file"
+    assert str(info.value) == (
+        "file: nests deeper than the nested reader can follow (RecursionError: maximum "
+        "recursion depth exceeded). Check the file; if it does not nest deeply, report this to "
+        "the author of plugin 'third'.")
+    assert log.path.read_bytes() == b""
+
+
+def _deep_list(depth: int) -> list[Any]:
+    top: list[Any] = []
+    for _ in range(depth):
+        top = [top]
+    return top
+
+
+@pytest.mark.parametrize(("name", "document"), [
+    ("json", '{"format": "diplomatic-timeline/1", "title": "t", "position": 0,\n"events": '),
+    ("timelinejs", '{"events": [{"start_date": {"year": 2014}, "text": {"headline": "x"},\n'
+                   '"media": '),
+])
+def test_a_json_file_100000_levels_deep_is_the_files_fault(
+        log: Log, name: str, document: str) -> None:
+    data = (document + "[" * 100_000 + "]" * 100_000 + "}" * (1 + (name == "timelinejs"))
+            + ("]}" if name == "timelinejs" else "")).encode()
+    for skip_invalid in (False, True):
+        with pytest.raises(ImportRowError) as info:
+            import_file(log, io.BytesIO(data), name, skip_invalid=skip_invalid)
+        depth = 100_000 + (1 if name == "json" else 3)
+        assert str(info.value) == (
+            f"line 2: file: nests deeper than the JSON reader can follow: {depth:,} levels of "
+            "arrays and objects, the deepest on this line. Check the file; an import file "
+            "nests a few levels.")
+    assert log.path.read_bytes() == b""
 
 
 # --- guessing the format --------------------------------------------------------------------

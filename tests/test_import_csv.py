@@ -93,3 +93,38 @@ def test_too_many_cells_and_blank_rows() -> None:
     assert (bad.line, bad.record) == (3, Rejection(
         "wrong number of fields", "row: has 3 cells, more than the 2 columns of the header. "
         "Quote cells that hold a ','."))
+
+
+def bad_byte_on_line_701() -> bytes:
+    """A header, 100 rows whose quoted summaries span 4 lines each (lines 2-401), 299 rows
+    of 10,000 characters each (402-700), then a row with a byte that is not UTF-8."""
+    quoted = "\n".join(f"paragraph {k} " + "x" * 300 for k in range(4))
+    lines = ["date,title,summary"]
+    lines += [f'2014-01-01,Row {n},"{quoted}"' for n in range(100)]
+    lines += [f"2014-01-02,Long row {n},{'y' * 10_000}" for n in range(299)]
+    data = ("\n".join(lines) + "\n").encode() + b"2014-01-03,Bad \xff byte,z\n2014-01-04,After,q\n"
+    assert data[:data.index(b"\xff")].count(b"\n") == 700
+    return data
+
+
+def test_a_byte_that_is_not_utf8_is_reported_on_its_own_line(log: Log) -> None:
+    # The text layer decodes 8 KiB ahead of the csv reader: its line count is not the line.
+    data = bad_byte_on_line_701()
+    for skip_invalid in (False, True):
+        with pytest.raises(ImportRowError) as info:
+            import_file(log, io.BytesIO(data), "csv", skip_invalid=skip_invalid)
+        assert str(info.value) == ("line 701: file: byte 16 of this line (b'\\xff') is not "
+                                   "valid UTF-8. Save the file as CSV UTF-8.")
+        assert (info.value.line, info.value.reason) == (701, "invalid encoding")
+    assert list(log.entries()) == []
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 4096])
+def test_the_bad_byte_is_found_across_chunks_and_cut_characters(chunk: int) -> None:
+    from timeline_csv.reader import _first_bad_byte
+
+    data = "a,b\nÉté,ç€\n".encode() + "x€".encode()[:-1] + b"\nzz\xc3(\n"
+    # the cut "€" at the end of line 3 is the first bad byte: byte 2 of line 3
+    assert _first_bad_byte(io.BytesIO(data), chunk) == (3, 2, b"\xe2")
+    assert _first_bad_byte(io.BytesIO("héllo\n".encode() * 3 + b"ab\xc3(x"), chunk) == (
+        4, 3, b"\xc3")

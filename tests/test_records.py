@@ -9,7 +9,7 @@ import attrs
 import pytest
 
 from timeline import (STATUSES, Actor, Event, InvalidDateError, Place, Source, ValidationError,
-                      make_event_id, parse_actor, parse_date, parse_place)
+                      TakenIds, make_event_id, parse_actor, parse_date, parse_place)
 
 SLUG_RULE = ("is not a slug of lowercase ASCII letters, digits and single hyphens (at most 120 "
              "characters). For example 2013-08-28-strategic-dialogue-opens.")
@@ -458,3 +458,54 @@ def test_make_event_id_avoids_taken_ids() -> None:
                          taken={base, f"{base}-2"}) == f"{base}-3"
     assert make_event_id("2013-08-28", "First Strategic Dialogue",
                          taken=[f"{base}-2"]) == base
+
+
+def test_taken_ids_give_the_ids_a_plain_set_gives_across_a_collision_series() -> None:
+    # "Talks 2" derives "2014-talks-2", which is also the second of the "Talks" series; an
+    # explicit id ("2014-talks-4", as a CSV id column gives) sits in the middle of it.
+    rows = [("2014", "Talks"), ("2014", "Talks"), ("2014", "Talks 2"), ("2014", "Talks"),
+            ("2014", None), ("2014", "Talks"), ("2014", "Talks 2"), ("2014", "Talks"),
+            ("2014-01", "Talks"), ("2014", "Talks")]
+    expected = ["2014-talks", "2014-talks-2", "2014-talks-2-2", "2014-talks-3", "2014-talks-4",
+                "2014-talks-5", "2014-talks-2-3", "2014-talks-6", "2014-01-talks",
+                "2014-talks-7"]
+    for taken in (TakenIds(), set()):
+        made = []
+        for date, title in rows:
+            made.append(make_event_id(date, title, taken) if title else "2014-talks-4")
+            taken.add(made[-1])
+        assert made == expected
+    assert len(taken) == len(expected) and "2014-talks-7" in taken
+
+
+class CountingSet(set):
+    """A set that counts its membership tests."""
+
+    lookups = 0
+
+    def __contains__(self, item: object) -> bool:
+        CountingSet.lookups += 1
+        return super().__contains__(item)
+
+    def __iter__(self):
+        raise AssertionError("make_event_id copied the set")
+
+
+@pytest.mark.parametrize("n", [500, 1000, 2000])
+def test_deriving_ids_is_linear_however_many_share_a_date_and_title(n: int) -> None:
+    taken = TakenIds()
+    taken._ids = CountingSet()  # count the lookups behind every derivation
+    CountingSet.lookups = 0
+    for _ in range(n):
+        taken.add(make_event_id("2014", "Talks", taken))
+    # The first id costs one lookup, each repeat two (the last suffix, then the next),
+    # where a search from "-2" every time would cost n * (n + 1) / 2.
+    assert CountingSet.lookups == 2 * n - 1
+    assert "2014-talks" in taken and f"2014-talks-{n}" in taken
+
+
+def test_a_set_of_taken_ids_is_looked_up_not_copied() -> None:
+    taken = CountingSet({"2014-talks", "2014-talks-2"})
+    CountingSet.lookups = 0
+    assert make_event_id("2014", "Talks", taken) == "2014-talks-3"
+    assert CountingSet.lookups == 3

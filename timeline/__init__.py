@@ -24,12 +24,13 @@ from .importing import ImportSummary, guess_format, import_file
 from .readers import (check_number, clip_text, country_from_name, json_members, read_tab_rows,
                       read_text_lines)
 from .plugins import ENTRY_POINT_GROUP, PluginInfo, Plugins, make_plugin_manager
-from .records import STATUSES, Actor, Event, Place, Source, make_event_id, parse_actor, parse_place
+from .records import (STATUSES, Actor, Event, Place, Source, TakenIds, make_event_id, parse_actor,
+                      parse_place)
 
 __all__ = [
     "__version__",
     # records and dates
-    "Event", "Actor", "Place", "Source", "STATUSES", "make_event_id", "parse_actor",
+    "Event", "Actor", "Place", "Source", "STATUSES", "make_event_id", "TakenIds", "parse_actor",
     "parse_place", "EDTFDate", "parse_date", "PRECISIONS", "date_in_words",
     # the log and its projection
     "Log", "Entry", "Append", "ENTRY_TYPES", "FORMAT_VERSION", "VerifyReport", "RepairReport",

@@ -317,6 +317,12 @@ def _run(reader: Any, stream: BinaryIO, options: dict[str, Any] | None, importer
             yield row
     except TimelineError:
         raise
+    except RecursionError as exc:  # most likely the input's depth, so it says so first
+        raise TimelineError(
+            f"file: nests deeper than the {importer.name} reader can follow "
+            f"({type(exc).__name__}: {exc}).", field="file",
+            fix=f"Check the file; if it does not nest deeply, report this to the author of "
+                f"plugin {owner!r}.") from exc
     except Exception as exc:
         raise PluginError(
             f"plugin {owner!r}: import format {importer.name!r} failed while reading: "

@@ -9,6 +9,7 @@ value into a :class:`timeline.Rejection` of one row rather than a failure of the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, BinaryIO
@@ -61,8 +62,9 @@ def json_members(data: bytes | str, key: str) -> tuple[dict[str, Any], Iterator[
     Returns the top-level object (with ``key`` removed) and an iterator of
     ``(line number, item)`` for the array's items, the line being where each
     item starts. Raises :class:`~timeline.errors.ImportRowError` naming the line
-    for bytes that are not UTF-8 (reason ``invalid encoding``), a syntax error
-    (``not JSON``), or a top level that is not an object with a ``key`` array.
+    for bytes that are not UTF-8 (reason ``invalid encoding``), a syntax error or
+    nesting deeper than Python's JSON parser follows (about 1,000 levels; ``not
+    JSON``), or a top level that is not an object with a ``key`` array.
     """
     if isinstance(data, bytes):
         data = data.removeprefix(b"\xef\xbb\xbf")
@@ -76,6 +78,12 @@ def json_members(data: bytes | str, key: str) -> tuple[dict[str, Any], Iterator[
         text = data
     try:
         document = json.loads(text)
+    except RecursionError:  # the input's fault: json follows nesting with the call stack
+        depth, line = _deepest(text)
+        raise ImportRowError(line, "not JSON", f"file: nests deeper than the JSON reader can "
+                             f"follow: {depth:,} levels of arrays and objects, the deepest on "
+                             "this line.", fix="Check the file; an import file nests a few "
+                             "levels.") from None
     except ValueError as exc:
         raise ImportRowError(getattr(exc, "lineno", 1), "not JSON",
                              f"file: is not JSON: {getattr(exc, 'msg', exc)} (column "
@@ -153,6 +161,27 @@ def _located(text: str, key: str, items: list[Any], decoder: json.JSONDecoder,
             pos = _skip(text, pos)
             pos = _skip(text, pos + 1) if text[pos] == "," else pos
         return
+
+
+_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}\n]')  # strings skipped whole
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """``(depth, line)``: how deep arrays and objects nest in ``text``, and the line
+    where that depth is first reached."""
+    depth = deepest = 0
+    line = where = 1
+    for token in _TOKENS.finditer(text):
+        kind = token.group()
+        if kind == "\n":
+            line += 1
+        elif kind in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, line
+        elif kind in "]}":
+            depth -= 1
+    return deepest, where
 
 
 def _skip(text: str, pos: int) -> int:

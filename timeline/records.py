@@ -31,7 +31,8 @@ import hashlib
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,8 +42,8 @@ import attrs
 from .dates import EDTFDate, _refield, parse_date
 from .errors import InvalidDateError, ValidationError
 
-__all__ = ["Actor", "Place", "Source", "Event", "STATUSES", "make_event_id", "parse_actor",
-           "parse_place"]
+__all__ = ["Actor", "Place", "Source", "Event", "STATUSES", "make_event_id", "TakenIds",
+           "parse_actor", "parse_place"]
 
 #: Event statuses: what the record claims about the event.
 STATUSES: tuple[str, ...] = ("occurred", "scheduled", "expected", "cancelled")
@@ -56,6 +57,9 @@ CAMEO_NON_STATE: frozenset[str] = frozenset({
 })
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NOT_DATE = re.compile(r"[^0-9x]+")
+_NOT_WORD = re.compile(r"[^\w]+")
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
 _URL_UNSAFE = re.compile(r'[\s<>"{}|\\^`]')
 # An http(s) URL whose host is plain ASCII (no user info, no IPv6 brackets) and that holds
 # nothing _URL_UNSAFE matches: every check of _check_url passes, so urlsplit is skipped.
@@ -163,11 +167,16 @@ def _check_url(inst: Any, attribute: attrs.Attribute, value: Any) -> None:  # ty
     _URL_TEXT(inst, attribute, value)
     if _PLAIN_URL.fullmatch(value):
         return
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname
+    except ValueError as exc:  # urllib's own verdict: "Invalid IPv6 URL"...
+        raise ValidationError("source.url", value, f"is not a URL ({exc})",
+                              "Give a full address, e.g. https://example.org/page.") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise ValidationError("source.url", value, "is not an http(s) URL",
                               "Give an address starting with https:// or http://.")
-    if not parts.hostname:
+    if not hostname:
         raise ValidationError("source.url", value, "has no host name",
                               "Give a full address, e.g. https://example.org/page.")
     bad = _URL_UNSAFE.search(value)
@@ -489,18 +498,29 @@ def parse_place(text: str) -> Place:
     return Place(name=name.strip(), country=country.strip() or None)
 
 
-def make_event_id(date: str | EDTFDate, title: str, taken: Iterable[str] = ()) -> str:
+def make_event_id(date: str | EDTFDate, title: str,
+                  taken: TakenIds | Iterable[str] = ()) -> str:
     """A readable, stable slug from the date and title: ``2013-08-28-strategic-dialogue-opens``.
 
     Non-Latin titles that leave no ASCII letters fall back to 8 hex digits of
     the title's SHA-256, so the id is still stable. A ``-2``, ``-3``... suffix
-    avoids ids in ``taken``.
+    avoids ids in ``taken``: the first of ``base``, ``base-2``, ``base-3``...
+    that is not in it.
+
+    ``taken`` is looked up, not copied, when it is a set (any
+    :class:`collections.abc.Set`); another iterable is read into a set once.
+    For many ids in a row (an importer's rows) give a :class:`TakenIds`: it
+    remembers where each ``-N`` series stands, so that deriving ``k`` ids costs
+    O(k) lookups in all, however many share a date and title. The result is
+    the same for any kind of ``taken``.
     """
     edtf = date.edtf if isinstance(date, EDTFDate) else date
-    date_part = re.sub(r"[^0-9x]+", "-", edtf.lower()).strip("-") or "undated"
-    spaced = re.sub(r"[^\w]+", " ", title)  # so that "Pakistan–Russia" keeps two words
-    ascii_title = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_title.lower())
+    date_part = _NOT_DATE.sub("-", edtf.lower()).strip("-") or "undated"
+    spaced = _NOT_WORD.sub(" ", title)  # so that "Pakistan–Russia" keeps two words
+    # ASCII is its own NFKD form: only other text needs the (slower) normalisation.
+    ascii_title = spaced if spaced.isascii() else unicodedata.normalize(
+        "NFKD", spaced).encode("ascii", "ignore").decode()
+    words = _SLUG_WORD.findall(ascii_title.lower())
     title_part = ""
     for word in words:
         if len(title_part) + len(word) + 1 > 60:
@@ -509,9 +529,51 @@ def make_event_id(date: str | EDTFDate, title: str, taken: Iterable[str] = ()) -
     if not title_part:
         title_part = hashlib.sha256(title.encode()).hexdigest()[:8]
     base = f"{date_part}-{title_part}"[:110].strip("-")
-    taken = set(taken)
-    candidate, n = base, 1
+    if isinstance(taken, TakenIds):
+        return taken._first_free(base)
+    return _first_free(base, taken if isinstance(taken, AbstractSet) else set(taken), 1)[0]
+
+
+class TakenIds:
+    """The event ids taken so far, for deriving many ids with :func:`make_event_id`.
+
+    A set of strings that only grows (``in``, :meth:`add`, ``len``, iteration):
+    an importer adds each row's id as it goes. It also keeps, for each base
+    slug :func:`make_event_id` has derived, the suffix it last handed out.
+    Since ids are never removed, every earlier suffix of that base is still
+    taken, so the next search starts there: ``k`` derivations cost O(k) set
+    lookups in all, instead of O(k) each for a series of ``k`` equal dates
+    and titles, with the same ids as a plain set gives.
+    """
+
+    __slots__ = ("_ids", "_next")
+
+    def __init__(self, ids: Iterable[str] = ()) -> None:
+        self._ids: set[str] = set(ids)
+        self._next: dict[str, int] = {}
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def add(self, event_id: str) -> None:
+        """Take ``event_id``."""
+        self._ids.add(event_id)
+
+    def _first_free(self, base: str) -> str:
+        candidate, self._next[base] = _first_free(base, self._ids, self._next.get(base, 1))
+        return candidate
+
+
+def _first_free(base: str, taken: AbstractSet[str], n: int) -> tuple[str, int]:
+    """The first of ``base`` (n = 1), ``base-2``, ``base-3``... from ``n`` on not in ``taken``."""
+    candidate = base if n == 1 else f"{base}-{n}"
     while candidate in taken:
         n += 1
         candidate = f"{base}-{n}"
-    return candidate
+    return candidate, n

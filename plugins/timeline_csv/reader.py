@@ -47,8 +47,8 @@ import io
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from timeline import (Event, ImportRow, ImportRowError, Rejection, Source, ValidationError,
-                      make_event_id, parse_actor, parse_place, parse_date)
+from timeline import (Event, ImportRow, ImportRowError, Rejection, Source, TakenIds,
+                      ValidationError, make_event_id, parse_actor, parse_place, parse_date)
 
 __all__ = ["read", "sniff", "COLUMNS"]
 
@@ -82,7 +82,7 @@ def read(stream: BinaryIO, *, delimiter: str = ",", **options: Any) -> Iterator[
     rows = csv.reader(text, delimiter=delimiter)
     try:
         header = _header(next(rows, []))
-        taken: set[str] = set()
+        taken = TakenIds()
         last = rows.line_num
         for cells in rows:
             line, last = last + 1, rows.line_num
@@ -102,15 +102,45 @@ def read(stream: BinaryIO, *, delimiter: str = ",", **options: Any) -> Iterator[
                 continue
             taken.add(event.id)
             yield ImportRow(line, event, f"csv:{event.id}")
-    except UnicodeDecodeError as exc:
-        raise ImportRowError(rows.line_num + 1, "invalid encoding",
-                             f"file: byte {exc.start + 1} of a line is not valid UTF-8.",
+    except UnicodeDecodeError:
+        # The text layer decodes ahead of the csv reader, so its position says nothing
+        # about where the byte is: find it in the bytes themselves.
+        line, column, byte = _first_bad_byte(stream)
+        raise ImportRowError(line, "invalid encoding", f"file: byte {column} of this line "
+                             f"({byte!r}) is not valid UTF-8.",
                              fix="Save the file as CSV UTF-8.") from None
     except csv.Error as exc:
         raise ImportRowError(rows.line_num, "not CSV", f"file: is not CSV: {exc}.",
                              fix="Check the quotes of that line.") from None
     finally:
         text.detach()
+
+
+def _first_bad_byte(stream: BinaryIO, chunk_size: int = 1 << 20) -> tuple[int, int, bytes]:
+    """``(line, byte in that line, the byte)`` of the first byte of ``stream`` that is
+    not UTF-8, lines and bytes counted from 1; read in chunks, from the start."""
+    stream.seek(0)
+    line, line_start, offset, carry = 1, 0, 0, b""  # offset: of carry[0] in the file
+    while True:
+        chunk = stream.read(chunk_size)
+        data = carry + chunk
+        try:
+            data.decode("utf-8")
+            good, carry = len(data), b""
+        except UnicodeDecodeError as exc:
+            if exc.end == len(data) and chunk and exc.reason == "unexpected end of data":
+                good, carry = exc.start, data[exc.start:]  # a character cut by the chunk
+            else:
+                line += data.count(b"\n", 0, exc.start)
+                newline = data.rfind(b"\n", 0, exc.start)
+                start = offset + newline + 1 if newline >= 0 else line_start
+                return line, offset + exc.start - start + 1, data[exc.start:exc.start + 1]
+        line += data.count(b"\n", 0, good)
+        newline = data.rfind(b"\n", 0, good)
+        line_start = offset + newline + 1 if newline >= 0 else line_start
+        offset += good
+        if not chunk:
+            raise AssertionError("the file decoded as UTF-8 after all")
 
 
 def _header(cells: list[str]) -> list[str]:
@@ -131,7 +161,7 @@ def _header(cells: list[str]) -> list[str]:
     return names
 
 
-def _event(values: dict[str, str], taken: set[str]) -> Event:
+def _event(values: dict[str, str], taken: TakenIds) -> Event:
     date = parse_date(values.get("date", ""))
     title = values.get("title", "")
     event_id = values.get("id") or make_event_id(date, title, taken)

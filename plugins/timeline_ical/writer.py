@@ -12,7 +12,16 @@ Dates (event time). Every VEVENT is all-day: DTSTART and DTEND have
 ``VALUE=DATE``, and DTEND is the day *after* the last day, since an all-day
 DTEND is exclusive (RFC 5545 section 3.6.1). So DTEND is never DTSTART, and an
 imprecise date spans every day it can mean, from its lower to its upper bound
-(see :mod:`timeline.dates`):
+(see :mod:`timeline.dates`). One exception: an event whose last day is
+9999-12-31, the last day a DATE can name (RFC 5545 section 3.3.4: four-digit
+years), has no day after it, so it gets a DURATION in days instead of DTEND
+(RFC 5545 section 3.6.1 allows either): ``9999-12-31`` is
+``DTSTART;VALUE=DATE:99991231`` with ``DURATION:P1D``, ``9999`` is
+``DTSTART;VALUE=DATE:99990101`` with ``DURATION:P365D``. ical.js (Thunderbird)
+and vobject read that exactly (ical.js: end ``10000-01-01``); parsers built on
+Python's ``datetime`` that compute the end (the ``ical`` package, Radicale)
+cannot hold year 10000 and refuse such a calendar, as they would any rendering
+of that day's end.
 
 - day ``2013-08-28``: 2013-08-28 to 2013-08-29 (one day);
 - month ``2013-08``: 2013-08-01 to 2013-09-01;
@@ -70,16 +79,22 @@ Other properties:
   the status, the actors, the summary and every source, numbered, with title,
   publisher, publication date and URL.
 
-Text. Escaping and line folding are icalendar's: in TEXT values it escapes
-``\\``, ``;``, ``,`` and newlines (``\\n``; CRLF and CR become ``\\n`` too) as
-RFC 5545 section 3.3.11 requires, and it folds content lines at 75 octets
-(section 3.1) between whole UTF-8 characters. Lines end with CRLF.
+Text. TEXT values (SUMMARY, DESCRIPTION, LOCATION, CATEGORIES, NAME,
+X-WR-CALNAME) are escaped here, as RFC 5545 section 3.3.11 requires: ``\\`` as
+``\\\\``, ``;`` as ``\\;``, ``,`` as ``\\,`` and a newline as ``\\n`` (CRLF and CR
+become ``\\n`` too), the backslash first, so that any text reads back as it was:
+``Path C:\\Net\\New folder`` is ``SUMMARY:Path C:\\\\Net\\\\New folder``. (icalendar's
+own escaping turns a ``\\N`` in the text into a newline before it escapes
+backslashes, which loses the text.) Line folding is icalendar's: content lines
+fold at 75 octets (section 3.1) between whole UTF-8 characters. Lines end with
+CRLF.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import timeline
@@ -98,6 +113,7 @@ _UID_DOMAIN = "diplomatic-timeline"
 _STATUS = {"occurred": "CONFIRMED", "scheduled": "CONFIRMED", "expected": "TENTATIVE",
            "cancelled": "CANCELLED"}
 _END = b"END:VCALENDAR\r\n"
+_ONE_DAY = _dt.timedelta(days=1)
 
 
 def write(chronology: timeline.Chronology, out: BinaryIO, **options: Any) -> None:
@@ -109,14 +125,13 @@ def write(chronology: timeline.Chronology, out: BinaryIO, **options: Any) -> Non
 
     Option ``imprecise``: ``"span"`` (the default) or ``"first-day"`` (see the
     module docstring). Raises :class:`~timeline.ValidationError` for another
-    option or value, and for a date whose last day is 9999-12-31: its exclusive
-    DTEND would fall in year 10000, which iCalendar cannot write. Output written
-    before an error stays in ``out``; :func:`timeline.export` to a path
-    discards it.
+    option or value. Output written before an error stays in ``out``;
+    :func:`timeline.export` to a path discards it.
     """
     first_day = EXPORTER.resolve_options(options)["imprecise"] == "first-day"
-    from icalendar import Calendar, vText
+    from icalendar import Calendar
 
+    text = _text_types()[0]
     calendar = Calendar()
     calendar.add("VERSION", "2.0")
     calendar.add("PRODID", f"-//diplomatic-timeline//diplomatic-timeline "
@@ -124,8 +139,8 @@ def write(chronology: timeline.Chronology, out: BinaryIO, **options: Any) -> Non
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", "PUBLISH")
     # icalendar types NAME and X-WR-CALNAME as unknown and would not escape them.
-    calendar.add("NAME", vText(chronology.title))
-    calendar.add("X-WR-CALNAME", vText(chronology.title))
+    calendar.add("NAME", text(chronology.title))
+    calendar.add("X-WR-CALNAME", text(chronology.title))
     # Head, then one VEVENT at a time, then the end: the same bytes as one
     # Calendar holding every event, without holding them all in memory.
     head = calendar.to_ical()
@@ -138,14 +153,9 @@ def write(chronology: timeline.Chronology, out: BinaryIO, **options: Any) -> Non
 def _vevent(state: EventState, first_day: bool) -> icalendar.Event:
     from icalendar import Event
 
+    text, categories_of = _text_types()
     event = state.event
-    try:
-        start, end, note = _span(event.date, first_day)
-    except OverflowError:  # date.max + 1 day
-        raise ValidationError("date", event.date.edtf, f"(event {event.id!r}) ends on "
-                              "9999-12-31, so its exclusive DTEND would be in year 10000, "
-                              "which RFC 5545 cannot write",
-                              "Give a date that ends before 9999-12-31.") from None
+    start, last, note = _span(event.date, first_day)
     vevent = Event()  # not Event.new(): it would stamp the clock and a random UID
     vevent.add("UID", f"{event.id}@{_UID_DOMAIN}")
     vevent.add("DTSTAMP", _utc(state.updated_at))
@@ -153,25 +163,53 @@ def _vevent(state: EventState, first_day: bool) -> icalendar.Event:
     vevent.add("LAST-MODIFIED", _utc(state.updated_at))
     vevent.add("SEQUENCE", state.revisions)
     vevent.add("DTSTART", start)
-    vevent.add("DTEND", end)
+    if last < _dt.date.max:
+        vevent.add("DTEND", last + _ONE_DAY)
+    else:  # no day after 9999-12-31 to end on: the days instead (module docstring)
+        vevent.add("DURATION", _dt.timedelta(days=(last - start).days + 1))
     suffix = "" if event.status == "occurred" else f" ({event.status})"
-    vevent.add("SUMMARY", event.title + suffix)
+    vevent.add("SUMMARY", text(event.title + suffix))
     vevent.add("STATUS", _STATUS[event.status])
-    vevent.add("DESCRIPTION", "\n".join(_description(event, note)))
+    vevent.add("DESCRIPTION", text("\n".join(_description(event, note))))
     if event.place is not None:
-        vevent.add("LOCATION", _location(event.place))
+        vevent.add("LOCATION", text(_location(event.place)))
     categories = [*event.tags, *([f"CAMEO {event.cameo}"] if event.cameo else [])]
     if categories:
-        vevent.add("CATEGORIES", categories)
+        vevent.add("CATEGORIES", categories_of(categories))
     url = next((source.url for source in event.sources if source.url), None)
     if url:
         vevent.add("URL", url)
     return vevent
 
 
+def _escape(text: str) -> str:
+    """A TEXT value escaped as RFC 5545 section 3.3.11 says, the backslash first."""
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n"))
+
+
+@lru_cache(maxsize=1)
+def _text_types() -> tuple[type, type]:
+    """icalendar's TEXT and CATEGORIES value types with :func:`_escape` for escaping
+    (made on first use: importing this module does not import icalendar)."""
+    from icalendar import vCategory, vText
+
+    class Text(vText):
+        __slots__ = ()
+
+        def to_ical(self) -> bytes:
+            return _escape(self).encode(self.encoding)
+
+    class Categories(vCategory):
+        def to_ical(self) -> bytes:
+            return b",".join(_escape(str(c)).encode() for c in self.cats)
+
+    return Text, Categories
+
+
 def _span(date: EDTFDate, first_day: bool = False) -> tuple[_dt.date, _dt.date, str | None]:
-    """``(DTSTART, exclusive DTEND, note)``; the note explains a one-day event that
-    stands for more days (an open interval, or ``imprecise=first-day``)."""
+    """``(first day, last day, note)``; the note explains a one-day event that stands
+    for more days (an open interval, or ``imprecise=first-day``)."""
     first, last, note = date.lower, date.upper, None
     if first_day and not date.is_interval and date.precision != "day":
         assert first is not None  # a single date is bounded
@@ -185,7 +223,7 @@ def _span(date: EDTFDate, first_day: bool = False) -> tuple[_dt.date, _dt.date, 
         last = first
         note = (f"shown on {_day(first)} only, the first day its start can "
                 f"mean; the end is {_open(date.end_open)}.")
-    return first, last + _dt.timedelta(days=1), note  # type: ignore[operator]
+    return first, last, note  # type: ignore[return-value]
 
 
 def _open(is_open: bool) -> str:

@@ -16,7 +16,8 @@ behind. The source identity (idempotency key) is ``json:<event id>``; the event
 id itself is kept, so an event already in the log is a duplicate.
 
 A member is rejected [invalid <field>] naming its place in the document
-(``events[3].date.upper``). A file that is not UTF-8 JSON with an ``events``
+(``events[3].date.upper``), or [invalid event] when it nests too deeply to be
+written and read again. A file that is not UTF-8 JSON with an ``events``
 array, or whose ``format`` is not ``diplomatic-timeline/1``, raises
 :class:`timeline.ImportRowError`.
 
@@ -62,6 +63,11 @@ def read(stream: BinaryIO, **options: Any) -> Iterator[ImportRow]:
             chronology = read_export(json.dumps({**head, "events": [member]}))
         except ValidationError as exc:
             yield ImportRow(line, _rejection(exc, n))
+            continue
+        except RecursionError:  # nests deeper than json can write and read it again
+            yield ImportRow(line, Rejection("invalid event", f"events[{n}]: nests deeper "
+                                            "than the JSON reader can follow. Check the "
+                                            "file; an event nests a few levels."))
             continue
         event = chronology.items[0].event
         yield ImportRow(line, event, f"json:{event.id}")

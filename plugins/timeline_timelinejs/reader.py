@@ -53,7 +53,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any, BinaryIO
 
-from timeline import (Event, ImportRow, Rejection, Source, ValidationError, clip_text,
+from timeline import (Event, ImportRow, Rejection, Source, TakenIds, ValidationError, clip_text,
                       date_in_words, json_members, make_event_id, parse_date)
 
 __all__ = ["read", "sniff", "html_to_text"]
@@ -79,7 +79,7 @@ def read(stream: BinaryIO, **options: Any) -> Iterator[ImportRow]:
                               "timelinejs importer",
                               "The timelinejs importer takes no options; remove it.")
     _top, slides = json_members(stream.read(), "events")
-    taken: set[str] = set()
+    taken = TakenIds()
     for line, slide in slides:
         try:
             event, key = _event(slide, taken)
@@ -90,7 +90,7 @@ def read(stream: BinaryIO, **options: Any) -> Iterator[ImportRow]:
         yield ImportRow(line, event, key)
 
 
-def _event(slide: Any, taken: set[str]) -> tuple[Event, str]:
+def _event(slide: Any, taken: TakenIds) -> tuple[Event, str]:
     if not isinstance(slide, dict):
         raise ValidationError("slide", slide, "is not an object", "Each event is a JSON object.")
     text = slide.get("text") if isinstance(slide.get("text"), dict) else {}
