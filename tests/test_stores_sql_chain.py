@@ -11,7 +11,7 @@ import pytest
 
 import sql_tamper
 from test_stores_sql import db_place, execute, run  # noqa: F401 - db_place is a fixture
-from timeline import Event, Log, LogCorruptError
+from timeline import Append, Event, Log, LogCorruptError
 
 REMOVED_2 = "log has no entry at position 2; an entry was removed."
 REMOVED_1 = "log has no entry at position 1; an entry was removed."
@@ -147,12 +147,10 @@ def far(db_place: Callable[[str], str]) -> str:  # noqa: F811 - the imported fix
     """ev-a recorded (1), ev-b .. ev-f (2-6), ev-a retracted (7), ev-g .. ev-k (8-12): no row
     of ev-a stands within two positions of its retraction."""
     log = Log.create(db_place("t"))
-    log.record(Event(id="ev-a", date="2013", title="A"))
-    for name in "bcdef":
-        log.record(Event(id=f"ev-{name}", date="2014", title=name.upper()))
-    log.retract("ev-a", reason="withdrawn")
-    for name in "ghijk":
-        log.record(Event(id=f"ev-{name}", date="2015", title=name.upper()))
+    log.append_batch([Append.record(Event(id="ev-a", date="2013", title="A")),
+                      *(Append.record(Event(id=f"ev-{n}", date="2014", title=n)) for n in "bcdef"),
+                      Append.retract("ev-a", reason="withdrawn"),
+                      *(Append.record(Event(id=f"ev-{n}", date="2015", title=n)) for n in "ghijk")])
     log.store.close()
     return log.location
 
