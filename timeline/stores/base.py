@@ -22,12 +22,16 @@ import datetime as _dt
 from collections.abc import Iterator, MutableMapping
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..entries import GENESIS_HASH, Entry
 from ..errors import (DuplicateEventError, LogCorruptError, RetractedEventError,
                       UnknownEventError)
+
+if TYPE_CHECKING:
+    from .readmodel import ReadModel
 
 __all__ = ["Store", "Writer", "Chain", "RepairReport", "check_transition"]
 
@@ -171,6 +175,7 @@ class Store(abc.ABC):
     - ``path``: the file that holds the log, or ``None`` for a database server.
     - ``title``: the default chronology title (the file's stem, the database's
       or schema's name).
+    - ``read_model``: the persisted chronology it keeps, or ``None`` (``docs/read-model.md``).
 
     Every entry a store yields has been checked (see :class:`Chain`); errors
     are :class:`~timeline.errors.LogCorruptError` naming the position.
@@ -179,6 +184,9 @@ class Store(abc.ABC):
     location: str
     path: Path | None
     title: str
+    #: The persisted chronology this store keeps, a
+    #: :class:`~timeline.stores.readmodel.ReadModel`; ``None``: every read folds the log.
+    read_model: ReadModel | None = None
 
     @abc.abstractmethod
     def entries(self, *, after: int = 0, upto: int | None = None,
