@@ -7,7 +7,8 @@
   SQLite and PostgreSQL: writers SIGKILLed at random moments, restarted, retrying with their
   idempotency keys; afterwards every acknowledged entry is there exactly once. The checks read
   a JSON Lines copy of the log (``Log.copy_to``), so they are the very checks the file store
-  passes.
+  passes; and the read model, written in the appends' transactions, reflects the log's head
+  and equals a fresh fold.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def trial(location: str, workdir: Path, seed: int, *, duration: float,
     copy = workdir / "copy.jsonl"
     Log(location).copy_to(copy)  # verifies every entry on the way
     crash_harness.check_log(copy, acks, result)
+    crash_harness.check_read_model(location, result)  # it never disagrees with the log
     return result
 
 

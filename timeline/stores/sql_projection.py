@@ -157,17 +157,15 @@ def follow(store: Any, cur: Any, position: int, head: str, entries: list[Entry])
 
 
 def rebuild_tables(store: Any, cur: Any, *, upto: int) -> int:
-    """Create the tables if missing (and mark the schema version 2), empty them and
-    project every entry up to ``upto``; the caller holds the write lock. Returns the
-    number of current events."""
+    """Make the tables again (and mark the schema version 2) and project every entry up
+    to ``upto``; the caller holds the write lock. Returns the number of current events."""
     from .sql import SCHEMA_VERSION
 
     d = dialect(store)
-    if not has_read_model(d, cur):
-        for statement in projection_schema(d):
-            cur.execute(statement)
-    for table in _TABLES[:3]:
-        cur.execute(f"DELETE FROM {table}")
+    for table in _TABLES:  # made again, indexes included: nothing of the old one is kept
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in projection_schema(d):
+        cur.execute(statement)
     cur.execute(d.sql("UPDATE timeline_meta SET value = ? WHERE key = 'schema_version'"),
                 (str(SCHEMA_VERSION),))
     head, live = GENESIS_HASH, set()
@@ -176,9 +174,7 @@ def rebuild_tables(store: Any, cur: Any, *, upto: int) -> int:
         head = chunk[-1].hash
         for entry in chunk:
             (live.discard if entry.type == "retracted" else live.add)(entry.event_id)
-    cur.execute(d.sql("DELETE FROM timeline_read_tracking WHERE name = ?"), (_NAME,))
-    cur.execute(d.sql("INSERT INTO timeline_read_tracking (name, version, position, head) "
-                      "VALUES (?, ?, ?, ?)"), (_NAME, READ_MODEL_VERSION, upto, head))
+    _track(d, cur, upto, head)
     return len(live)
 
 

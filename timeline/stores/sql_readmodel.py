@@ -208,8 +208,8 @@ class SQLReadModel(ReadModel):
     def _differs(self, what: str, position: int) -> LogCorruptError:
         location = self._store.location
         return LogCorruptError(
-            f"read model of {location!r} {what}: it does not match the log (changed outside "
-            "timeline); reads fold the log instead.", position=position,
+            f"read model of {location!r} {what}: it was changed outside timeline, or by "
+            "another version.", position=position,
             fix=f"Rebuild it with: timeline rebuild {location}")
 
 
