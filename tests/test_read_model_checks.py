@@ -211,3 +211,21 @@ def test_the_crash_harness_check_catches_a_read_model_that_disagrees(filled: str
         f"the read model disagrees with the log: read model of {filled!r} has a row for the "
         "entry at position 5 (event 'sco') that differs from the log in status: it was changed "
         f"outside timeline, or by another version. Rebuild it with: timeline rebuild {filled}"]
+
+
+READ_TABLES = ("timeline_read_events", "timeline_read_actors", "timeline_read_tags",
+               "timeline_read_tracking")
+
+
+def test_rebuild_refuses_a_corrupt_log_and_changes_nothing(filled: str) -> None:
+    def state() -> list[list[tuple]]:
+        return [execute(filled, f"SELECT * FROM {table} ORDER BY 1, 2") for table in READ_TABLES]
+
+    before = state()
+    execute(filled, "UPDATE timeline_entries SET line = replace(line, '542', '543') "
+                    "WHERE position = 3")
+    result = run("rebuild", filled)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        4, "", "Error: log entry at position 3 has a hash that does not match its content.\n")
+    assert state() == before  # the tables made again in the transaction were rolled back
+    assert schema_version(filled) == "2"

@@ -41,8 +41,10 @@ __all__ = ["READ_MODEL_VERSION", "Dialect", "dialect", "dialect_of", "follow", "
 READ_MODEL_VERSION = 1
 _NAME = "chronology"  # the tracking record's name: the one projection kept
 _CHUNK = 5000  # entries projected a statement batch when rebuilding
-_TABLES = ("timeline_read_actors", "timeline_read_tags", "timeline_read_events",
-           "timeline_read_tracking")
+# Dropped in the order readers lock them (the tracking record first), so that a rebuild
+# waits for readers instead of deadlocking with one (PostgreSQL).
+_TABLES = ("timeline_read_tracking", "timeline_read_events", "timeline_read_actors",
+           "timeline_read_tags")
 SEPARATOR = "\x1f"  # between the texts of search_text; no record text holds it
 
 
