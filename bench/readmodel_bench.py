@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("the floor query found another number of events")
         seconds, _ = timed([sys.executable, "-c", "pass"])
         times.setdefault("python -c pass", []).append(seconds)
+        seconds, _ = timed([sys.executable, "-c", "import timeline.cli"])
+        times.setdefault("import timeline.cli", []).append(seconds)
         print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
     lines = [
         "# The SQL read model: before and after, against a bare SQLite query",
@@ -172,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Floor (a plain table of current events, the same filter, rows decoded with orjson, "
         f"in `python -c`): {statistics.median(floor_times):.3f} s; `python -c pass` alone: "
-        f"{statistics.median(times['python -c pass']):.3f} s. The issue's target for the "
+        f"{statistics.median(times['python -c pass']):.3f} s; `python -c 'import "
+        f"timeline.cli'` (start-up and the imports every command pays): "
+        f"{statistics.median(times['import timeline.cli']):.3f} s. The issue's target for the "
         "`list` line is after / floor <= 3x.",
         "",
     ]

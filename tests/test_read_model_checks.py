@@ -229,3 +229,14 @@ def test_rebuild_refuses_a_corrupt_log_and_changes_nothing(filled: str) -> None:
         4, "", "Error: log entry at position 3 has a hash that does not match its content.\n")
     assert state() == before  # the tables made again in the transaction were rolled back
     assert schema_version(filled) == "2"
+
+
+def test_checking_the_read_model_names_an_entry_it_cannot_read(filled: str) -> None:
+    from timeline import LogCorruptError
+
+    execute(filled, "UPDATE timeline_entries SET line = 'not json' WHERE position = 3")
+    with pytest.raises(LogCorruptError) as info:
+        Log(filled).verify_read_model()  # verify() names what is wrong with the entry itself
+    assert (str(info.value), info.value.position) == (
+        "log entry at position 3 cannot be read to check the read model. Run: timeline verify "
+        f"{filled}", 3)
