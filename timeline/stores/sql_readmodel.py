@@ -113,11 +113,9 @@ class SQLReadModel(ReadModel):
         return Chronology(tuple(_states(cur.fetchall(), wanted)), title=title, position=end)
 
     def _head(self, cur: Any) -> tuple[int, str]:
-        row = self._store._head_row(cur)
-        if row is None:
-            return 0, GENESIS_HASH
-        entry = self._store._checked(cur, row)
-        return entry.position, entry.hash
+        """The log's head, its row checked as ``Store.head`` checks it; on the snapshot's
+        connection, so inside its transaction (``cur`` is that connection's)."""
+        return self._store.head()
 
     @contextmanager
     def _snapshot(self) -> Iterator[Any]:
