@@ -82,3 +82,32 @@ def test_killed_writers_lose_no_acknowledged_entry(db_location: Callable[[str], 
     assert summary.problems == []
     assert summary.kills >= 6 * 5 and summary.acknowledged > 0
     assert (summary.lost, summary.duplicates, summary.torn_repaired) == (0, 0, 0)
+
+
+def test_a_reader_of_the_read_model_sees_one_state_of_the_log(
+        db_location: Callable[[str], str]) -> None:
+    """While writers append, every answer of the read model is the fold of the log as of the
+    position it reports: one snapshot, never the log and the read model of two moments."""
+    from timeline import fold
+    from timeline.chronology import EventFilter
+
+    log = Log.create(db_location("snap"))
+    writers, count = 4, 15
+    barrier = CTX.Barrier(writers)
+    processes = [CTX.Process(target=_append_many, args=(log.location, w, count, barrier))
+                 for w in range(writers)]
+    for p in processes:
+        p.start()
+    reader, answers = Log(log.location), 0
+    while any(p.is_alive() for p in processes):
+        answer = reader.store.read_model.chronology(None, EventFilter(), "T")
+        assert answer is not None  # current whenever read: written with every append
+        assert answer == fold(reader.entries(), as_of=answer.position, title="T")
+        answers += 1
+    for p in processes:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+    assert answers > 0
+    assert reader.store.read_model.chronology(None, EventFilter(), "T") == fold(
+        reader.entries(), title="T")
+    assert len(fold(reader.entries())) == writers * count
