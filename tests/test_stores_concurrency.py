@@ -34,23 +34,35 @@ def db_location(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str
     return lambda name: str(tmp_path / f"{name}.sqlite")
 
 
-def test_eight_writers_and_a_reader(db_location: Callable[[str], str]) -> None:
-    log = Log.create(db_location("eight"))
-    writers, count = 8, 24
+def while_writers_append(location: str, writers: int, count: int,
+                         read: Callable[[], None]) -> None:
+    """Start ``writers`` processes appending ``count`` records each to ``location``; call
+    ``read`` until they are all done (at least once); check they all ended well."""
     barrier = CTX.Barrier(writers)
-    processes = [CTX.Process(target=_append_many, args=(log.location, w, count, barrier))
+    processes = [CTX.Process(target=_append_many, args=(location, w, count, barrier))
                  for w in range(writers)]
     for p in processes:
         p.start()
-    seen = []
-    reader = Log(log.location)
+    read()
     while any(p.is_alive() for p in processes):
-        positions = [e.position for e in reader.entries()]
-        assert positions == list(range(1, len(positions) + 1))  # no gap, ever
-        seen.append(len(positions))
+        read()
     for p in processes:
         p.join(timeout=120)
         assert p.exitcode == 0
+
+
+def test_eight_writers_and_a_reader(db_location: Callable[[str], str]) -> None:
+    log = Log.create(db_location("eight"))
+    writers, count = 8, 24
+    seen = []
+    reader = Log(log.location)
+
+    def read() -> None:
+        positions = [e.position for e in reader.entries()]
+        assert positions == list(range(1, len(positions) + 1))  # no gap, ever
+        seen.append(len(positions))
+
+    while_writers_append(log.location, writers, count, read)
     assert seen == sorted(seen)  # a reader never sees the log go back
     check_one_global_order(log, writers, count)
 
@@ -93,21 +105,14 @@ def test_a_reader_of_the_read_model_sees_one_state_of_the_log(
 
     log = Log.create(db_location("snap"))
     writers, count = 4, 15
-    barrier = CTX.Barrier(writers)
-    processes = [CTX.Process(target=_append_many, args=(log.location, w, count, barrier))
-                 for w in range(writers)]
-    for p in processes:
-        p.start()
-    reader, answers = Log(log.location), 0
-    while any(p.is_alive() for p in processes):
+    reader = Log(log.location)
+
+    def read() -> None:
         answer = reader.store.read_model.chronology(None, EventFilter(), "T")
         assert answer is not None  # current whenever read: written with every append
         assert answer == fold(reader.entries(), as_of=answer.position, title="T")
-        answers += 1
-    for p in processes:
-        p.join(timeout=120)
-        assert p.exitcode == 0
-    assert answers > 0
+
+    while_writers_append(log.location, writers, count, read)
     assert reader.store.read_model.chronology(None, EventFilter(), "T") == fold(
         reader.entries(), title="T")
     assert len(fold(reader.entries())) == writers * count
