@@ -219,6 +219,27 @@ def check_log(log_path: Path, ack_files: list[Path], result: TrialResult) -> Non
         result.problems.append(f"{result.duplicates} duplicated entries")
 
 
+def check_read_model(location: str, result: TrialResult) -> None:
+    """A database log's read model after the kills (docs/read-model.md): built in the same
+    transactions as the entries, it reflects the log's head, every row equals a fresh fold
+    (``verify_read_model``) and it answers the chronology itself, as the fold does."""
+    from timeline import fold
+    from timeline.chronology import EventFilter
+
+    log = Log(location)
+    try:
+        report = log.verify_read_model()
+    except TimelineError as exc:
+        result.problems.append(f"the read model disagrees with the log: {exc}")
+        return
+    if report is None or (report.built, report.position) != (True, log.head[0]):
+        result.problems.append(f"the read model does not reflect the log's head: {report}")
+        return
+    answer = log.store.read_model.chronology(None, EventFilter(), "T")
+    if answer is None or answer != fold(log.entries(), title="T"):
+        result.problems.append("the read model's chronology differs from the fold")
+
+
 # --- a trial and a run ---------------------------------------------------------------------
 
 def run_trial(workdir: Path, seed: int, *, duration: float, writers: int = 4) -> TrialResult:

@@ -128,3 +128,18 @@ def test_version_and_help_import_neither_icalendar_nor_entry_points(flag: str) -
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1] == "RESULT [] 0"
+
+
+def test_the_read_model_bench_compares_outputs_and_writes_its_table(tmp_path: Path) -> None:
+    out = tmp_path / "READ_MODEL.md"
+    done = subprocess.run([sys.executable, str(BENCH / "readmodel_bench.py"), "--entries", "2000",
+                           "--runs", "1", "--data", str(tmp_path / "data"), "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    table = [line for line in out.read_text("utf-8").splitlines() if line.startswith("| `")]
+    assert [line.split(" | ")[0] for line in table] == [
+        "| `timeline list big.sqlite --actor PAK --from 1990 --to 1999`",
+        "| `timeline export big.sqlite -f json --title T --actor PAK --from 1990 --to 1999`",
+        "| `timeline list big.sqlite --as-of 1000 --actor PAK --from 1990 --to 1999`"]
+    counts = [int(line.split(" | ")[1]) for line in table]
+    assert counts[0] == counts[1] > 0  # the same filter listed and exported

@@ -732,7 +732,7 @@ def test_installed_script_version_and_help() -> None:
     assert done.stdout.startswith("Usage: timeline [OPTIONS] COMMAND [ARGS]...\n")
     assert re.findall(r"^  (\w+)  ", done.stdout, re.M) == [
         "copy", "export", "formats", "history", "import", "importers", "init", "list", "plugins",
-        "record", "retract", "revise", "show", "verify"]
+        "rebuild", "record", "retract", "revise", "show", "verify"]
 
 
 def test_installed_script_records_lists_and_verifies(tmp_path: Path) -> None:

@@ -137,7 +137,8 @@ def test_every_message_of_a_reachable_server_hides_the_password(tmp_path: Path) 
     assert (result.exit_code, result.stderr) == (  # a long value is shortened
         1, f"Error: destination: {repr(shown)[:68]}...' ({len(shown)} chars) is the log being "
            "copied. Copy to another file or database.\n")
-    assert run("verify", url).stdout == f"ok: 1 entries, 1 events, head {head}\n"
+    assert run("verify", url).stdout == (f"ok: 1 entries, 1 events, head {head}\n"
+                                         "read model: ok: 1 event at position 1\n")
     log = Log(url)
     assert (log.location, repr(log.store)) == (shown, f"PostgresStore({shown!r})")
     for secret in SECRETS:
@@ -146,12 +147,16 @@ def test_every_message_of_a_reachable_server_hides_the_password(tmp_path: Path) 
 
     from test_stores_sql import execute
 
-    execute(url, "UPDATE timeline_meta SET value = '2' WHERE key = 'schema_version'")
+    from timeline.stores.sql import SCHEMA_VERSION
+
+    newer = SCHEMA_VERSION + 1
+    execute(url, "UPDATE timeline_meta SET value = ? WHERE key = 'schema_version'", (str(newer),))
     with pytest.raises(SchemaVersionError):
         Log(url)
     result = run("list", url)
     assert (result.exit_code, result.stderr) == (
-        4, f"Error: log: {shown!r} has schema version 2, newer than version 1 which this "
+        4, f"Error: log: {shown!r} has schema version {newer}, newer than version "
+           f"{SCHEMA_VERSION} which this "
            "version of diplomatic-timeline reads. Upgrade diplomatic-timeline.\n")
     execute(url, "UPDATE timeline_meta SET value = 'x' WHERE key = 'schema_version'")
     result = run("list", url)

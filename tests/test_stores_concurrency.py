@@ -7,7 +7,8 @@
   SQLite and PostgreSQL: writers SIGKILLed at random moments, restarted, retrying with their
   idempotency keys; afterwards every acknowledged entry is there exactly once. The checks read
   a JSON Lines copy of the log (``Log.copy_to``), so they are the very checks the file store
-  passes.
+  passes; and the read model, written in the appends' transactions, reflects the log's head
+  and equals a fresh fold.
 """
 
 from __future__ import annotations
@@ -33,23 +34,35 @@ def db_location(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str
     return lambda name: str(tmp_path / f"{name}.sqlite")
 
 
-def test_eight_writers_and_a_reader(db_location: Callable[[str], str]) -> None:
-    log = Log.create(db_location("eight"))
-    writers, count = 8, 24
+def while_writers_append(location: str, writers: int, count: int,
+                         read: Callable[[], None]) -> None:
+    """Start ``writers`` processes appending ``count`` records each to ``location``; call
+    ``read`` until they are all done (at least once); check they all ended well."""
     barrier = CTX.Barrier(writers)
-    processes = [CTX.Process(target=_append_many, args=(log.location, w, count, barrier))
+    processes = [CTX.Process(target=_append_many, args=(location, w, count, barrier))
                  for w in range(writers)]
     for p in processes:
         p.start()
-    seen = []
-    reader = Log(log.location)
+    read()
     while any(p.is_alive() for p in processes):
-        positions = [e.position for e in reader.entries()]
-        assert positions == list(range(1, len(positions) + 1))  # no gap, ever
-        seen.append(len(positions))
+        read()
     for p in processes:
         p.join(timeout=120)
         assert p.exitcode == 0
+
+
+def test_eight_writers_and_a_reader(db_location: Callable[[str], str]) -> None:
+    log = Log.create(db_location("eight"))
+    writers, count = 8, 24
+    seen = []
+    reader = Log(log.location)
+
+    def read() -> None:
+        positions = [e.position for e in reader.entries()]
+        assert positions == list(range(1, len(positions) + 1))  # no gap, ever
+        seen.append(len(positions))
+
+    while_writers_append(log.location, writers, count, read)
     assert seen == sorted(seen)  # a reader never sees the log go back
     check_one_global_order(log, writers, count)
 
@@ -64,6 +77,7 @@ def trial(location: str, workdir: Path, seed: int, *, duration: float,
     copy = workdir / "copy.jsonl"
     Log(location).copy_to(copy)  # verifies every entry on the way
     crash_harness.check_log(copy, acks, result)
+    crash_harness.check_read_model(location, result)  # it never disagrees with the log
     return result
 
 
@@ -80,3 +94,25 @@ def test_killed_writers_lose_no_acknowledged_entry(db_location: Callable[[str], 
     assert summary.problems == []
     assert summary.kills >= 6 * 5 and summary.acknowledged > 0
     assert (summary.lost, summary.duplicates, summary.torn_repaired) == (0, 0, 0)
+
+
+def test_a_reader_of_the_read_model_sees_one_state_of_the_log(
+        db_location: Callable[[str], str]) -> None:
+    """While writers append, every answer of the read model is the fold of the log as of the
+    position it reports: one snapshot, never the log and the read model of two moments."""
+    from timeline import fold
+    from timeline.chronology import EventFilter
+
+    log = Log.create(db_location("snap"))
+    writers, count = 4, 15
+    reader = Log(log.location)
+
+    def read() -> None:
+        answer = reader.store.read_model.chronology(None, EventFilter(), "T")
+        assert answer is not None  # current whenever read: written with every append
+        assert answer == fold(reader.entries(), as_of=answer.position, title="T")
+
+    while_writers_append(log.location, writers, count, read)
+    assert reader.store.read_model.chronology(None, EventFilter(), "T") == fold(
+        reader.entries(), title="T")
+    assert len(fold(reader.entries())) == writers * count

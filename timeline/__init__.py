@@ -4,7 +4,7 @@ The public API; everything else is private. See README.md and ``docs/``.
 """
 
 from .__about__ import __version__
-from .chronology import Chronology, EventState, fold
+from .chronology import Chronology, EventFilter, EventState, fold
 from .dates import PRECISIONS, EDTFDate, parse_date
 from .wording import date_in_words
 from .entries import ENTRY_TYPES, FORMAT_VERSION, Append, Entry, format_time, parse_time
@@ -18,7 +18,7 @@ from .exporting import export, export_bytes
 from .outputs import Output
 from .hookspecs import Exporter, Importer, ImportRow, Option, Rejection, hookimpl
 from .cameo import QUAD_CLASSES, CameoCode, cameo_code, cameo_codes, describe_cameo
-from .log import Log, RepairReport, VerifyReport
+from .log import Log, ReadModelReport, RepairReport, VerifyReport
 from .stores import Store, open_store
 from .importing import ImportSummary, guess_format, import_file
 from .readers import (check_number, clip_text, country_from_name, json_members, read_tab_rows,
@@ -35,6 +35,7 @@ __all__ = [
     # the log and its projection
     "Log", "Entry", "Append", "ENTRY_TYPES", "FORMAT_VERSION", "VerifyReport", "RepairReport",
     "Chronology", "EventState", "fold", "format_time", "parse_time", "Store", "open_store",
+    "EventFilter", "ReadModelReport",
     # plugins and export
     "Exporter", "Option", "hookimpl", "Plugins", "PluginInfo", "make_plugin_manager",
     "ENTRY_POINT_GROUP", "export", "export_bytes", "Output",

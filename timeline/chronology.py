@@ -24,7 +24,7 @@ from .records import STATUSES, Event, _Text
 if TYPE_CHECKING:
     from .entries import Entry
 
-__all__ = ["Chronology", "EventState", "fold"]
+__all__ = ["Chronology", "EventState", "EventFilter", "fold", "check_as_of", "sort_key"]
 
 
 @attrs.frozen(slots=True)
@@ -83,45 +83,80 @@ class Chronology:
     def filter(self, *, date_from: str | None = None, date_to: str | None = None,
                actor: str | None = None, tag: str | None = None, cameo: str | None = None,
                status: str | None = None, text: str | None = None) -> Chronology:
-        """A chronology of the events that match every given filter.
-
-        - ``date_from`` / ``date_to``: EDTF strings; an event matches when its
-          bounds overlap ``[lower(date_from), upper(date_to)]``.
-        - ``actor``: a CAMEO actor code prefix: ``PAK`` matches ``PAKGOV``
-          and ``PAKMIL`` (CAMEO codes are hierarchical).
-        - ``tag``: exact tag. ``cameo``: CAMEO event code prefix (``04``
-          matches ``042``). ``status``: exact status.
-        - ``text``: case-insensitive substring of title, summary, actor names
-          or place name.
+        """A chronology of the events that match every given filter (see
+        :class:`EventFilter` for each filter's rule).
 
         Raises ValidationError for an invalid date or status.
         """
+        return self.matching(EventFilter.of(date_from=date_from, date_to=date_to, actor=actor,
+                                            tag=tag, cameo=cameo, status=status, text=text))
+
+    def matching(self, wanted: EventFilter) -> Chronology:
+        """A chronology of the events ``wanted`` keeps (order, title and position kept)."""
+        return attrs.evolve(self, items=tuple(i for i in self.items if wanted.keep(i.event)))
+
+
+@attrs.frozen(slots=True)
+class EventFilter:
+    """The filters of ``list`` and ``export``, checked and ready to apply; build it with
+    :meth:`of`. The one definition of what each filter matches, for the fold
+    (:meth:`Chronology.filter`) and for a store that runs filters itself (which
+    finishes with :meth:`keep`, so that both give the same answer).
+
+    - ``lower`` / ``upper``: from ``date_from`` / ``date_to`` (EDTF strings): an event
+      matches when its bounds overlap ``[lower(date_from), upper(date_to)]``.
+    - ``actor``: a CAMEO actor code prefix, upper-cased: ``PAK`` matches ``PAKGOV``
+      and ``PAKMIL`` (CAMEO codes are hierarchical).
+    - ``tag``: exact tag. ``cameo``: CAMEO event code prefix (``04`` matches ``042``).
+      ``status``: exact status.
+    - ``needle``: ``text`` casefolded; matches a casefolded substring of the title,
+      the summary, an actor's name or the place's name.
+
+    An empty string is no filter, as ``None`` is.
+    """
+
+    lower: _dt.date | None = None
+    upper: _dt.date | None = None
+    actor: str | None = None
+    tag: str | None = None
+    cameo: str | None = None
+    status: str | None = None
+    needle: str | None = None
+
+    @classmethod
+    def of(cls, *, date_from: str | None = None, date_to: str | None = None,
+           actor: str | None = None, tag: str | None = None, cameo: str | None = None,
+           status: str | None = None, text: str | None = None) -> EventFilter:
+        """Check the filters as given on the command line; raises ValidationError for an
+        invalid date (naming ``date_from`` / ``date_to``) or status."""
         lower = _bound(date_from, "date_from").lower if date_from else None
         upper = _bound(date_to, "date_to").upper if date_to else None
         if status is not None and status not in STATUSES:
             raise ValidationError("status", status, "is not a status",
                                   f"Use one of: {', '.join(STATUSES)}.")
-        needle = text.casefold() if text else None
+        return cls(lower, upper, actor.upper() if actor else None, tag or None, cameo or None,
+                   status or None, text.casefold() if text else None)
 
-        def keep(event: Event) -> bool:
-            if (lower or upper) and not event.date.overlaps(lower, upper):
+    def keep(self, event: Event) -> bool:
+        """Whether ``event`` matches every filter."""
+        lower, upper = self.lower, self.upper
+        if (lower or upper) and not event.date.overlaps(lower, upper):
+            return False
+        if self.actor and not any(a.code.startswith(self.actor) for a in event.actors):
+            return False
+        if self.tag and self.tag not in event.tags:
+            return False
+        if self.cameo and not (event.cameo or "").startswith(self.cameo):
+            return False
+        if self.status and event.status != self.status:
+            return False
+        needle = self.needle
+        if needle:
+            hay = [event.title, event.summary, *(a.name or "" for a in event.actors),
+                   event.place.name if event.place else ""]
+            if not any(needle in h.casefold() for h in hay):
                 return False
-            if actor and not any(a.code.startswith(actor.upper()) for a in event.actors):
-                return False
-            if tag and tag not in event.tags:
-                return False
-            if cameo and not (event.cameo or "").startswith(cameo):
-                return False
-            if status and event.status != status:
-                return False
-            if needle:
-                hay = [event.title, event.summary, *(a.name or "" for a in event.actors),
-                       event.place.name if event.place else ""]
-                if not any(needle in h.casefold() for h in hay):
-                    return False
-            return True
-
-        return attrs.evolve(self, items=tuple(i for i in self.items if keep(i.event)))
+        return True
 
 
 def _bound(text: str, field: str) -> EDTFDate:
@@ -129,6 +164,18 @@ def _bound(text: str, field: str) -> EDTFDate:
         return parse_date(text)
     except InvalidDateError as exc:  # name the filter, not the event field "date"
         raise _refield(exc, field) from None
+
+
+def check_as_of(as_of: int | _dt.datetime | None) -> None:
+    """Refuse a naive ``datetime`` as ``as_of`` (ValidationError naming ``as_of``)."""
+    if isinstance(as_of, _dt.datetime) and as_of.tzinfo is None:
+        raise ValidationError("as_of", as_of.isoformat(), "has no time zone",
+                              "Give an aware datetime, e.g. 2026-11-29T18:00:00+00:00.")
+
+
+def sort_key(state: EventState) -> tuple[tuple[_dt.date, _dt.date, int], str]:
+    """The chronological order: the date's sort key (see :mod:`timeline.dates`), then the id."""
+    return state.event.date.sort_key, state.event.id
 
 
 def fold(entries: Iterable[Entry], *, as_of: int | _dt.datetime | None = None,
@@ -143,9 +190,7 @@ def fold(entries: Iterable[Entry], *, as_of: int | _dt.datetime | None = None,
     records hold no reference cycles, and its full passes over the growing
     projection cost 10-15% of a 100k-entry fold (``bench/RESULTS.md``).
     """
-    if isinstance(as_of, _dt.datetime) and as_of.tzinfo is None:
-        raise ValidationError("as_of", as_of.isoformat(), "has no time zone",
-                              "Give an aware datetime, e.g. 2026-11-29T18:00:00+00:00.")
+    check_as_of(as_of)
     paused = gc.isenabled()
     if paused:
         gc.disable()
@@ -176,5 +221,5 @@ def _fold(entries: Iterable[Entry], as_of: int | _dt.datetime | None, title: str
             old = state[entry.event_id]
             state[entry.event_id] = EventState(entry.event, old.recorded_at, entry.recorded_at,
                                                old.first_position, position, old.revisions + 1)
-    items = sorted(state.values(), key=lambda s: (s.event.date.sort_key, s.event.id))
+    items = sorted(state.values(), key=sort_key)
     return Chronology(tuple(items), title=title, position=position)

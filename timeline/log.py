@@ -35,16 +35,17 @@ import os
 from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
-from .chronology import Chronology, EventState, fold
+from .chronology import Chronology, EventFilter, EventState, check_as_of, fold
 from .entries import GENESIS_HASH, Append, Entry, _check_key, body_hash
 from .errors import (ConcurrencyError, IdempotencyKeyError, LogCorruptError, LogNotFoundError,
                      TimelineError, UnknownEventError, ValidationError)
 from .records import Event
 from .stores import Store, fill_store, open_store, store_path
 from .stores.base import RepairReport, Writer, check_transition
+from .stores.readmodel import ReadModelReport
 from .stores.jsonl import _write_all  # noqa: F401 - the seam tests/crash_harness.py patches
 
-__all__ = ["Log", "VerifyReport", "RepairReport"]
+__all__ = ["Log", "VerifyReport", "RepairReport", "ReadModelReport"]
 
 _HEX = frozenset("0123456789abcdef")
 _COPY_CHUNK = 5000  # entries a write when copying: memory stays flat however long the log
@@ -113,18 +114,50 @@ class Log:
         return self.store.entries(after=after)
 
     def chronology(self, *, as_of: int | _dt.datetime | None = None,
-                   title: str | None = None) -> Chronology:
-        """The projection: current events, optionally as of a position or record time.
+                   title: str | None = None, date_from: str | None = None,
+                   date_to: str | None = None, actor: str | None = None, tag: str | None = None,
+                   cameo: str | None = None, status: str | None = None,
+                   text: str | None = None) -> Chronology:
+        """The projection: current events, optionally as of a position or record time and
+        filtered, in chronological order.
 
         ``as_of`` is a 1-based position (entries after it are ignored) or an
-        aware ``datetime`` (entries recorded after it are ignored). A database
-        store reads only the entries up to that point.
+        aware ``datetime`` (entries recorded after it are ignored). The filters
+        are those of :meth:`Chronology.filter` (the same answer as
+        ``chronology(as_of=...).filter(...)``); ValidationError for an invalid one.
+        A store with a read model (SQLite, PostgreSQL) answers from it, running the
+        filters and the as-of in the database, when its tracking record matches the
+        log's head; otherwise the entries (up to that point) are folded
+        (``docs/read-model.md``).
         """
+        wanted = EventFilter.of(date_from=date_from, date_to=date_to, actor=actor, tag=tag,
+                                cameo=cameo, status=status, text=text)
+        check_as_of(as_of)
+        title = title or self.store.title
         exact = isinstance(as_of, int) and not isinstance(as_of, bool)
         timed = isinstance(as_of, _dt.datetime) and as_of.tzinfo is not None
+        model = self.store.read_model
+        if model is not None and (as_of is None or exact or timed):
+            found = model.chronology(as_of, wanted, title)
+            if found is not None:
+                return found
         entries = self.store.entries(upto=as_of if exact else None,  # type: ignore[arg-type]
                                      until=as_of if timed else None)  # type: ignore[arg-type]
-        return fold(entries, as_of=as_of, title=title or self.store.title)
+        return fold(entries, as_of=as_of, title=title).matching(wanted)
+
+    def rebuild(self) -> ReadModelReport | None:
+        """Build the store's read model again from every entry (under the write lock, in
+        one transaction) and return what it reflects; ``None`` for a store that keeps
+        none (a JSON Lines file folds the log on every read)."""
+        model = self.store.read_model
+        return None if model is None else model.rebuild()
+
+    def verify_read_model(self) -> ReadModelReport | None:
+        """Compare the store's read model with a fresh fold of every entry; ``None`` for a
+        store that keeps none. Raises :class:`~timeline.errors.LogCorruptError` naming
+        the first row that differs (fix: ``timeline rebuild LOG``)."""
+        model = self.store.read_model
+        return None if model is None else model.check()
 
     def history(self, event_id: str) -> list[Entry]:
         """Every entry that touched ``event_id``, in order; raises UnknownEventError.

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator, MutableMapping
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -30,6 +31,9 @@ from ..entries import ENTRY_TYPES, GENESIS_HASH, Entry
 from ..errors import (DuplicateEventError, LogCorruptError, LogError, LogExistsError,
                       RetractedEventError, UnknownEventError)
 from ..records import _CONTROL_LINE
+
+if TYPE_CHECKING:
+    from .readmodel import ReadModel
 
 __all__ = ["Store", "Writer", "Filler", "Chain", "RepairReport", "check_transition",
            "check_empty", "title_from_name"]
@@ -213,6 +217,7 @@ class Store(abc.ABC):
       or schema's name).
     - ``lock_timeout``: seconds a read or an append waits for the store's lock
       before :class:`~timeline.errors.LockTimeoutError` (``timeline/stores/locks.py``).
+    - ``read_model``: the persisted chronology it keeps, or ``None`` (``docs/read-model.md``).
 
     Every entry a store yields has been checked (see :class:`Chain`); errors
     are :class:`~timeline.errors.LogCorruptError` naming the position.
@@ -222,6 +227,9 @@ class Store(abc.ABC):
     path: Path | None
     title: str
     lock_timeout: float
+    #: The persisted chronology this store keeps, a
+    #: :class:`~timeline.stores.readmodel.ReadModel`; ``None``: every read folds the log.
+    read_model: ReadModel | None = None
 
     @abc.abstractmethod
     def entries(self, *, after: int = 0, upto: int | None = None,

@@ -37,11 +37,14 @@ from typing import Any
 from ..entries import GENESIS_HASH, Entry, format_time, parse_time
 from ..errors import LogCorruptError, LogNotFoundError, SchemaVersionError
 from .base import _EARLIEST, Chain, Store, Writer, check_transition
+from .sql_projection import dialect_of, follow, projection_schema
 
 __all__ = ["SQLStore", "SCHEMA_VERSION"]
 
-#: The database schema this version writes and the newest it reads.
-SCHEMA_VERSION = 1
+#: The database schema this version writes and the newest it reads: 2 adds the read
+#: model's tables (``timeline/stores/sql_projection.py``); a database of version 1 reads as
+#: before and gets them at its next append or ``timeline rebuild``.
+SCHEMA_VERSION = 2
 _COLUMNS = ("position", "recorded_at", "type", "event_id", "idempotency_key", "hash", "line")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM timeline_entries"
 _PAGE = 2000  # rows a query when streaming: memory stays flat, no long read transaction
@@ -91,6 +94,7 @@ def schema(position_type: str) -> list[str]:
         "CREATE INDEX timeline_entries_time ON timeline_entries (recorded_at, position)",
         f"INSERT INTO timeline_meta (key, value) VALUES ('schema_version', '{SCHEMA_VERSION}')",
         "INSERT INTO timeline_meta (key, value) VALUES ('format', '1')",
+        *projection_schema(dialect_of(position_type)),
     ]
 
 
@@ -298,6 +302,13 @@ class SQLStore(Store):
     def _writer(self, cur: Any) -> Writer:
         return _SQLWriter(self, cur)
 
+    @property
+    def read_model(self) -> Any:
+        """The inline projection in this database (``timeline/stores/sql_readmodel.py``)."""
+        from .sql_readmodel import SQLReadModel
+
+        return SQLReadModel(self)
+
 
 class _SQLWriter(Writer):
     """Appends inside the store's write transaction (the lock is held)."""
@@ -329,6 +340,7 @@ class _SQLWriter(Writer):
         if not entries:
             return
         self._check_continues(entries)
+        follow(self._store, self._cur, self.position, self.head, entries)  # same transaction
         self._cur.executemany(self._store._sql("insert"), [
             (e.position, format_time(e.recorded_at), e.type, e.event_id, e.idempotency_key,
              e.hash, e.to_line()[:-1].decode("utf-8")) for e in entries])
