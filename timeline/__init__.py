@@ -15,6 +15,7 @@ from .errors import (ConcurrencyError, DuplicateEventError, DuplicateFormatError
                      UnknownFormatError, UnsupportedDateError, ValidationError, ImportRowError,
                      SchemaVersionError, OutputError)
 from .exporting import export, export_bytes
+from .streams import EventStream
 from .outputs import Output
 from .hookspecs import Exporter, Importer, ImportRow, Option, Rejection, hookimpl
 from .cameo import QUAD_CLASSES, CameoCode, cameo_code, cameo_codes, describe_cameo
@@ -34,7 +35,8 @@ __all__ = [
     "parse_place", "EDTFDate", "parse_date", "PRECISIONS", "date_in_words",
     # the log and its projection
     "Log", "Entry", "Append", "ENTRY_TYPES", "FORMAT_VERSION", "VerifyReport", "RepairReport",
-    "Chronology", "EventState", "fold", "format_time", "parse_time", "Store", "open_store",
+    "Chronology", "EventState", "EventStream", "fold", "format_time", "parse_time", "Store",
+    "open_store",
     # plugins and export
     "Exporter", "Option", "hookimpl", "Plugins", "PluginInfo", "make_plugin_manager",
     "ENTRY_POINT_GROUP", "export", "export_bytes", "Output",
