@@ -48,7 +48,8 @@ class EventStream:
     - ``title``: a name for exports, checked like ``Chronology.title`` (1 to 300
       characters, one line: :class:`~timeline.errors.ValidationError` naming
       ``title``).
-    - ``position``: the last log position the events reflect (0 for none).
+    - ``position``: the last log position the events reflect (0 for none), as
+      ``Chronology.position``.
 
     Iterating it yields the states; a second iteration raises
     :class:`~timeline.errors.ValidationError` (a stream is read once). An
@@ -67,9 +68,6 @@ class EventStream:
     def __init__(self, events: Iterable[EventState], *, count: int | Callable[[], int],
                  title: str = "Chronology", position: int = 0) -> None:
         _TITLE.validator(self, _TITLE, title)  # type: ignore[misc]
-        if type(position) is not int or position < 0:
-            raise ValidationError("position", position, "is not a whole number >= 0",
-                                  "Give the last log position the events reflect (0: none).")
         self._events = events
         self._count = count
         self.title = title
