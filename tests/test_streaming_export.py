@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ from timeline import (Chronology, Event, EventState, EventStream, Exporter, Log,
 from timeline.cli import main
 from timeline.testing import bundled_chronology, bundled_log_path, chronology_of, make_test_plugins
 
-from test_export_speed_paths import chronologies
+from test_export_speed_paths import chronologies, json_reference, tljs_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -112,22 +113,57 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(module, "_CHUNK", 2)
 
 
-@settings(max_examples=150, deadline=None,
+def markdown_whole(chronology: Chronology, layout: str = "list") -> bytes:
+    """The Markdown document built the obvious way: every event in a list, grouped by
+    year with ``itertools.groupby``, each rendered by the writer's own item or row
+    (proved against the character rules in ``test_export_speed_paths.py``)."""
+    table = layout == "table"
+    title = md_writer._one_line(str(chronology.title), "title")
+    states = list(chronology)
+    intro = (f"{len(states)} event{'' if len(states) == 1 else 's'}" if states else "No events")
+    parts = [f"# {md_writer._heading(title)}\n\n{intro}, as of log position "
+             f"{chronology.position}.\n"]
+    render = md_writer._row if table else md_writer._item
+    for year, group in itertools.groupby(states, key=lambda s: s.event.date.lower and
+                                         s.event.date.lower.year):
+        parts.append(f"\n## {year or 'Without a start date'}\n\n"
+                     f"{md_writer._TABLE_HEAD if table else ''}")
+        parts += [render(state.event) for state in group]
+    return "".join(parts).encode("utf-8")
+
+
+def reference(chronology: Chronology, name: str, options: dict[str, Any],
+              monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """Today's bytes of ``name`` for ``chronology``, from a whole, materialised document."""
+    if name == "json":
+        return json_reference(chronology, options.get("indent", 2))
+    if name == "markdown":
+        return markdown_whole(chronology, **options)
+    if not len(chronology):  # TimelineJS refuses an empty timeline: the writer's own error
+        return written(tljs_writer.write, chronology, **options)
+    return tljs_reference(chronology, options["group"], monkeypatch)
+
+
+def outcome(function: Any, *args: Any) -> bytes | str:
+    try:
+        return function(*args)
+    except ValidationError as error:  # a text a format refuses: the same error either way
+        return f"{type(error).__name__}: {error}"
+
+
+@settings(max_examples=200, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])
 @given(chronology=chronologies(), case=st.sampled_from(CASES))
-def test_streamed_bytes_equal_the_materialised_writers_for_any_chronology(
-        small_chunks: None, chronology: Chronology, case: tuple[str, dict[str, Any]]) -> None:
+def test_streamed_bytes_equal_the_whole_document_for_any_chronology(
+        small_chunks: None, monkeypatch: pytest.MonkeyPatch, chronology: Chronology,
+        case: tuple[str, dict[str, Any]]) -> None:
     name, options = case
-    try:
-        expected: bytes | str = written(WRITERS[name], chronology, **options)
-    except ValidationError as error:  # an empty TimelineJS timeline, a title Markdown refuses
-        expected = str(error)
-    try:
-        got: bytes | str = export_bytes(stream_of(chronology), name, **options)
-    except ValidationError as error:
-        got = str(error)
+    expected = outcome(reference, chronology, name, options, monkeypatch)
+    got = outcome(lambda: export_bytes(stream_of(chronology), name, **options))
     assert got == expected
+    # and the writer called as it always was, with the Chronology itself
+    assert outcome(lambda: written(WRITERS[name], chronology, **options)) == expected
 
 
 def test_ical_which_does_not_stream_gets_a_chronology_read_from_the_stream() -> None:
