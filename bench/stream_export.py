@@ -49,11 +49,13 @@ def _rss_kb() -> int:
 
 
 def _rows(db: str) -> Any:
-    """(count, generator of EventState) from the stand-in read model, in order."""
+    """An EventStream's arguments from the stand-in read model: its events in order."""
     connection = sqlite3.connect(db)
+    title, position = connection.execute("SELECT title, position FROM meta").fetchone()
     count = connection.execute("SELECT count(*) FROM current").fetchone()[0]
     cursor = connection.execute("SELECT state FROM current ORDER BY seq")
-    return count, (pickle.loads(blob) for (blob,) in cursor)
+    return (pickle.loads(blob) for (blob,) in cursor), {"count": count, "title": title,
+                                                        "position": position}
 
 
 def task(name: str, source: str, format: str, out: str) -> dict[str, Any]:
@@ -65,7 +67,8 @@ def task(name: str, source: str, format: str, out: str) -> dict[str, Any]:
         chronology = Log(source).chronology()
         count = len(chronology)
     else:
-        count, states = _rows(source)
+        states, meta = _rows(source)
+        count = meta["count"]
     started = time.perf_counter()
     # Every export is written as timeline.export writes a path (atomically, fsynced).
     if name == "log_chronology":
@@ -74,11 +77,11 @@ def task(name: str, source: str, format: str, out: str) -> dict[str, Any]:
     elif name == "log_stream":
         export(EventStream.from_chronology(chronology), format, out, plugins=plugins)
     elif name == "cursor_chronology":
-        materialised = EventStream(states, count=count).chronology()
+        materialised = EventStream(states, **meta).chronology()
         with Output(out).writing() as stream:
             writer(materialised, stream)
     elif name == "cursor_stream":
-        export(EventStream(states, count=count), format, out, plugins=plugins)
+        export(EventStream(states, **meta), format, out, plugins=plugins)
     seconds = time.perf_counter() - started
     size = os.path.getsize(out) if os.path.exists(out) else 0
     return {"task": name, "format": format, "events": count, "seconds": seconds,
@@ -89,10 +92,13 @@ def prepare(log: str, db: str) -> None:
     """Write the log's current events, in order, one pickled EventState a row."""
     from timeline import Log
 
+    chronology = Log(log).chronology()
     connection = sqlite3.connect(db)
+    connection.execute("CREATE TABLE meta (title TEXT, position INTEGER)")
+    connection.execute("INSERT INTO meta VALUES (?, ?)", (chronology.title, chronology.position))
     connection.execute("CREATE TABLE current (seq INTEGER PRIMARY KEY, state BLOB)")
     connection.executemany("INSERT INTO current (state) VALUES (?)",
-                           ((pickle.dumps(state),) for state in Log(log).chronology()))
+                           ((pickle.dumps(state),) for state in chronology))
     connection.commit()
     connection.close()
 

@@ -372,3 +372,25 @@ def test_cli_export_streams_and_says_how_many_events_it_wrote(tmp_path: Path) ->
                                                  str(tmp_path / "out.md") + "\n")
     chronology = Log(log).chronology().filter(actor="RUS")
     assert (tmp_path / "out.md").read_bytes() == export_bytes(chronology, "markdown")
+
+
+def test_the_streaming_bench_measures_every_task(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    figures = tmp_path / "stream.json"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "stream_export.py"),
+                           "--sizes", "300", "--data", str(tmp_path), "--json", str(figures)],
+                          capture_output=True, text=True, check=True)
+    results = json.loads(figures.read_text())
+    assert [(r["format"], r["task"]) for r in results] == [
+        (format, task) for format in ("json", "markdown")
+        for task in ("fold", "log_chronology", "log_stream", "cursor_chronology",
+                     "cursor_stream")]
+    assert {r["events"] for r in results} == {len(Log(tmp_path / "stream-300-s5-v1.jsonl")
+                                                  .chronology())}
+    sizes = {(r["format"], r["task"]): r["bytes"] for r in results if r["task"] != "fold"}
+    for format in ("json", "markdown"):  # the same document every way
+        assert len({size for (f, _), size in sizes.items() if f == format}) == 1
+    assert "streamed from a cursor" not in done.stdout  # one size: no size ratio
+    assert done.stdout.count("writer's share of a full export") == 2

@@ -157,15 +157,6 @@ def _chronology(log_path: Any, as_of: str | None, filters: dict[str, Any],
     return chronology.filter(**filters)
 
 
-def _events(log: Any, as_of: str | None, filters: dict[str, Any],
-            title: str | None = None):  # noqa: ANN202
-    """What ``export`` reads: an EventStream in chronological order. Today the folded
-    chronology's; a store that yields its current events in order plugs in here."""
-    from .streams import EventStream
-
-    return EventStream.from_chronology(_chronology(log, as_of, filters, title))
-
-
 _KEY_OPTION = click.option(
     "--idempotency-key", metavar="KEY",
     help="Name this append; running the same command again with the same key prints the "
@@ -382,6 +373,15 @@ def history(log: str, event_id: str) -> None:
         what = f"{entry.event.date.edtf}\t{entry.event.title}" if entry.event else "-\t-"
         click.echo(f"{entry.position}\t{format_time(entry.recorded_at)}\t{entry.type}\t{what}"
                    f"\t{entry.reason or ''}")
+
+
+def _events(log: Any, as_of: str | None, filters: dict[str, Any],
+            title: str | None = None):  # noqa: ANN202
+    """What ``export`` reads: an EventStream in chronological order. Today the folded
+    chronology's; a store that yields its current events in order plugs in here."""
+    from .streams import EventStream
+
+    return EventStream.from_chronology(_chronology(log, as_of, filters, title))
 
 
 @main.command()
