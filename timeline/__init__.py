@@ -35,11 +35,10 @@ __all__ = [
     "parse_place", "EDTFDate", "parse_date", "PRECISIONS", "date_in_words",
     # the log and its projection
     "Log", "Entry", "Append", "ENTRY_TYPES", "FORMAT_VERSION", "VerifyReport", "RepairReport",
-    "Chronology", "EventState", "EventStream", "fold", "format_time", "parse_time", "Store",
-    "open_store",
+    "Chronology", "EventState", "fold", "format_time", "parse_time", "Store", "open_store",
     # plugins and export
     "Exporter", "Option", "hookimpl", "Plugins", "PluginInfo", "make_plugin_manager",
-    "ENTRY_POINT_GROUP", "export", "export_bytes", "Output",
+    "ENTRY_POINT_GROUP", "export", "export_bytes", "Output", "EventStream",
     # import
     "Importer", "ImportRow", "Rejection", "import_file", "guess_format", "ImportSummary",
     "read_text_lines", "read_tab_rows", "json_members", "clip_text", "check_number",
