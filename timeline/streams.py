@@ -44,7 +44,8 @@ class EventStream:
     - ``count``: how many events it yields: an ``int``, or a callable taking no
       argument that returns it, called at most once, the first time ``count`` (or
       ``len()``) is asked, so that a source pays for counting (``SELECT count(*)``)
-      only when a writer needs the number before the first event.
+      only when a writer needs the number before the first event; once the events
+      are all read, an unasked count is the number read.
     - ``title``: a name for exports, checked like ``Chronology.title`` (1 to 300
       characters, one line: :class:`~timeline.errors.ValidationError` naming
       ``title``).
@@ -145,7 +146,9 @@ class EventStream:
             if exc is not found:
                 self.failure = exc
             raise
-        if self.yielded != self.count:
+        if callable(self._count):  # nobody asked: the number read is the count, unasked
+            self._count = self.yielded
+        elif self.yielded != self._count:
             raise ValidationError("events", self.yielded, f"were yielded, where the stream's "
                                   f"count is {self.count}",
                                   "Give the number of events the source yields as count.")
