@@ -15,6 +15,7 @@ from .errors import (ConcurrencyError, DuplicateEventError, DuplicateFormatError
                      UnknownFormatError, UnsupportedDateError, ValidationError, ImportRowError,
                      SchemaVersionError, OutputError)
 from .exporting import export, export_bytes
+from .streams import EventStream
 from .outputs import Output
 from .hookspecs import Exporter, Importer, ImportRow, Option, Rejection, hookimpl
 from .cameo import QUAD_CLASSES, CameoCode, cameo_code, cameo_codes, describe_cameo
@@ -38,7 +39,7 @@ __all__ = [
     "EventFilter", "ReadModelReport",
     # plugins and export
     "Exporter", "Option", "hookimpl", "Plugins", "PluginInfo", "make_plugin_manager",
-    "ENTRY_POINT_GROUP", "export", "export_bytes", "Output",
+    "ENTRY_POINT_GROUP", "export", "export_bytes", "Output", "EventStream",
     # import
     "Importer", "ImportRow", "Rejection", "import_file", "guess_format", "ImportSummary",
     "read_text_lines", "read_tab_rows", "json_members", "clip_text", "check_number",

@@ -10,15 +10,27 @@ from .chronology import Chronology
 from .errors import PluginError, TimelineError, ValidationError
 from .outputs import Output
 from .plugins import Plugins, make_plugin_manager
+from .streams import EventStream
 
 __all__ = ["export", "export_bytes"]
 
 
-def export(chronology: Chronology, format: str,
+def export(chronology: Chronology | EventStream, format: str,
            output: str | os.PathLike[str] | BinaryIO | Output, *,
            plugins: Plugins | None = None, protect: Iterable[Any] = (),
            **options: Any) -> None:
     """Write ``chronology`` in ``format`` to a path, a binary stream or an :class:`Output`.
+
+    ``chronology`` is a :class:`~timeline.chronology.Chronology` or an
+    :class:`~timeline.streams.EventStream` (events in chronological order from
+    any source, read once). A format whose exporter declares ``streams=True``
+    gets a stream (a chronology's events are streamed from it), so its memory
+    does not grow with the number of events; any other format gets a
+    ``Chronology`` (a stream is read into one first), as writers always have. An
+    exception the stream's source raises is re-raised as it is, never blamed on
+    the writer; a stream out of order, or yielding another number of events than
+    its ``count``, raises :class:`~timeline.errors.ValidationError` (field
+    ``events``). Either way a file being written is discarded.
 
     ``options`` are the format's options (its ``Exporter.options``; ``timeline
     formats --verbose`` lists them), e.g. ``export(c, "markdown", path,
@@ -60,16 +72,23 @@ def export(chronology: Chronology, format: str,
     if not isinstance(output, Output):
         output = Output(output, protect=protect, example=f"chronology{exporter.suffix}")
     with output.writing() as stream:
-        _run(writer, chronology, stream, options, format, plugins, output)
+        _run(writer, chronology, exporter.streams, stream, options, format, plugins, output)
 
 
-def _run(writer: Any, chronology: Chronology, out: BinaryIO, options: dict[str, Any],
-         format: str, plugins: Plugins, output: Output) -> None:
+def _run(writer: Any, source: Chronology | EventStream, streams: bool, out: BinaryIO,
+         options: dict[str, Any], format: str, plugins: Plugins, output: Output) -> None:
+    events = source if isinstance(source, EventStream) else None
+    if streams and events is None:
+        events = EventStream.from_chronology(source)  # type: ignore[arg-type]
     try:
-        writer(chronology, out, **options)
+        # A writer that does not stream gets a Chronology: the one given, or the stream read.
+        writer(events if streams else source if events is None else events.chronology(), out,
+               **options)
     except Exception as exc:
         if output.failure is not None:  # the output failed under the writer: not its bug
             raise output.error(output.failure) from None
+        if events is not None and events.failure is not None:  # the source failed, not it
+            raise events.failure from None
         if isinstance(exc, TimelineError):
             raise
         owner = plugins.format_owners.get(format)  # a bug in a plugin is named, no traceback
@@ -79,8 +98,8 @@ def _run(writer: Any, chronology: Chronology, out: BinaryIO, options: dict[str, 
             fix="Report this to the plugin's author, with the log that caused it.") from exc
 
 
-def export_bytes(chronology: Chronology, format: str, *, plugins: Plugins | None = None,
-                 **options: Any) -> bytes:
+def export_bytes(chronology: Chronology | EventStream, format: str, *,
+                 plugins: Plugins | None = None, **options: Any) -> bytes:
     """The export as bytes (convenient for tests and small chronologies)."""
     import io
 

@@ -172,6 +172,13 @@ class Exporter:
     - ``options``: the :class:`Option` records it takes (default: none). The
       writer gets every declared option, given or default, already checked;
       an option not declared is refused before the writer runs.
+    - ``streams``: ``True`` when the writer reads its events once, in order, and
+      needs nothing but ``title``, ``position`` and ``len()`` besides: it is then
+      called as ``writer(events, out, **options)`` with a
+      :class:`~timeline.streams.EventStream`, so that memory does not grow with
+      the number of events. ``False`` (the default, every writer written before
+      streams existed): it gets a :class:`~timeline.chronology.Chronology`, read
+      from the stream first when the export's source is one.
     """
 
     name: str = attrs.field(validator=attrs.validators.matches_re(_FORMAT_NAME))
@@ -180,6 +187,7 @@ class Exporter:
     suffix: str
     writer: str | Callable[..., Any]
     options: tuple[Option, ...] = attrs.field(default=(), converter=_options)
+    streams: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
     def load(self) -> Callable[..., Any]:
         """The writer callable (imports its module on first use)."""

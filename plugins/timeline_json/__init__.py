@@ -20,6 +20,7 @@ def timeline_exporters() -> list[Exporter]:
             writer="timeline_json.writer:write",
             options=(Option("indent", int, 2, "spaces per nesting level (0 or more); none "
                             "writes one compact line", nullable=True),),
+            streams=True,
         )
     ]
 

@@ -77,7 +77,8 @@ from typing import Any, BinaryIO, Callable, NamedTuple
 
 import orjson
 
-from timeline import Chronology, EventState, ValidationError, format_time, parse_date
+from timeline import (Chronology, EventState, EventStream, ValidationError, format_time,
+                      parse_date)
 
 from .document import _DATE, _EVENT, _RECORD, FORMAT, event_document
 
@@ -88,8 +89,11 @@ _CACHED = 8192  # texts each cache keeps (least recently used go), so memory sta
 _TEXT, _COUNT = "\x00", "\x01"  # template holes; json.dumps escapes both, no key holds them
 
 
-def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
+def write(chronology: Chronology | EventStream, out: BinaryIO, **options: Any) -> None:
     """Write ``chronology`` as a JSON document (shape in the module docstring) to ``out``.
+
+    Reads the events once, in order, writing as it goes (``streams=True``): memory
+    does not grow with their number; ``len()`` is never asked.
 
     Raises :class:`timeline.ValidationError` for an unknown option or an ``indent``
     that is not an int >= 0 or ``None``.
@@ -111,7 +115,7 @@ def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
             lead, chunk = comma, []
     if chunk:
         out.write(lead + comma.join(chunk))
-    if len(chronology):
+    if chunk or lead is comma:  # any event: no count needed, a stream may not know it
         out.write(_newline(indent, 1).encode("utf-8"))
     out.write(("]" + closing + "\n").encode("utf-8"))
 

@@ -16,6 +16,7 @@ EXPORTER = Exporter(
     writer="timeline_markdown.writer:write",
     options=(Option("layout", str, "list", "list: one item per event; table: one table row "
                     "per event (GitHub Flavored Markdown)", choices=("list", "table")),),
+    streams=True,
 )
 
 

@@ -97,7 +97,7 @@ import re
 from functools import lru_cache
 from typing import Any, BinaryIO
 
-from timeline import Chronology, EDTFDate, Event, ValidationError, date_in_words
+from timeline import Chronology, EDTFDate, Event, EventStream, ValidationError, date_in_words
 
 from . import EXPORTER
 
@@ -121,8 +121,11 @@ _CHUNK = 500  # events a write
 _CACHED = 8192  # texts each cache keeps (least recently used go), so memory stays flat
 
 
-def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
+def write(chronology: Chronology | EventStream, out: BinaryIO, **options: Any) -> None:
     """Write ``chronology`` as Markdown (layout in the module docstring) to ``out``.
+
+    Reads the events once, in order, writing as it goes (``streams=True``): memory
+    does not grow with their number; the count for the intro line is ``len()``.
 
     Option ``layout``: ``"list"`` (the default) or ``"table"``. Raises
     :class:`timeline.ValidationError` for another option or value, and for a

@@ -21,6 +21,7 @@ EXPORTER = Exporter(
     writer="timeline_timelinejs.writer:write",
     options=(Option("group", str, "actor", "the row a slide goes in: its first actor's CAMEO "
                     "code, its first tag, or none", choices=GROUPS),),
+    streams=True,
 )
 
 

@@ -88,7 +88,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from timeline import Chronology, EDTFDate, Event, Source, ValidationError, date_in_words
+from timeline import (Chronology, EDTFDate, Event, EventStream, Source, ValidationError,
+                      date_in_words)
 
 from . import EXPORTER, GROUPS
 
@@ -99,19 +100,23 @@ _CHUNK = 500  # slides serialised and written at a time
 _CACHED = 8192  # entries each cache keeps (least recently used go), so memory stays flat
 
 
-def write(chronology: Chronology, out: BinaryIO, **options: Any) -> None:
+def write(chronology: Chronology | EventStream, out: BinaryIO, **options: Any) -> None:
     """Write ``chronology`` to ``out`` as one TimelineJS3 JSON document (rules above).
+
+    Reads the events once, in order, writing as it goes (``streams=True``): memory
+    does not grow with their number (a slide's ``group`` is its own event's, so
+    nothing is gathered across events); the count for the title is ``len()``.
 
     Option ``group``: one of :data:`GROUPS` (default ``"actor"``). Raises
     :class:`timeline.ValidationError` for another option or value, and for an
     empty chronology, before writing anything.
     """
     group = EXPORTER.resolve_options(options)["group"]
-    if not len(chronology):
+    count = len(chronology)
+    if not count:
         raise ValidationError("chronology", chronology.title, "has no events, and TimelineJS "
                               "refuses a timeline without events",
                               "Record an event, or widen the export's filters.")
-    count = len(chronology)
     title = {"text": {"headline": _escape(chronology.title),
                       "text": f"<p>{count} event{'' if count == 1 else 's'}, as of log position "
                               f"{chronology.position}.</p>"},

@@ -14,5 +14,6 @@ def timeline_exporters():
             writer="timeline_mermaid.writer:write",
             options=(Option("sections", str, "year", "year: one section per year; none: "
                             "no sections", choices=("year", "none")),),
+            streams=True,
         )
     ]

@@ -9,8 +9,8 @@
                         : Russian Air Force chief visits Pakistan
             28 August 2013 : First Pakistan–Russia Strategic Dialogue opens in Moscow
 
-- Events come in chronological order; consecutive events with the same date
-  share one time period.
+- Events come in chronological order, once (a stream); consecutive events with
+  the same date share one time period.
 - A period is the date in words at its own precision, never finer
   (``timeline.date_in_words``): "28 August 2013", "August 2013", "2012",
   "around 2005", "possibly 2014", "12–15 November 2012", "from August 2013";
@@ -32,26 +32,31 @@ from timeline import date_in_words
 _BREAKS = re.compile(r":(?=\s|$)|#(?=[0-9A-Za-z_]+;)")  # what Mermaid would misread
 
 
-def write(chronology, out, *, sections="year"):
-    """Write ``chronology`` to the binary stream ``out`` as a Mermaid timeline."""
-    lines = ["timeline", f"    title {_text(chronology.title)}"]
+def write(events, out, *, sections="year"):
+    """Write ``events`` to the binary stream ``out`` as a Mermaid timeline.
+
+    ``events`` is a ``timeline.EventStream`` (the exporter declares
+    ``streams=True``): read once, in order, each event written as it comes, so
+    memory does not grow with the number of events.
+    """
+    out.write(f"timeline\n    title {_text(events.title)}\n".encode("utf-8"))
     section = period = None
-    for item in chronology:
-        event = item.event
+    for item in events:
+        event, lines = item.event, []
         if sections == "year":
             first_day = event.date.lower
             year = "Without a start date" if first_day is None else str(first_day.year)
             if year != section:
                 section, period = year, None
-                lines.append(f"    section {year}")
+                lines.append(f"    section {year}\n")
         status = "" if event.status == "occurred" else f" ({event.status})"
         when = _text(date_in_words(event.date) + status)
         if when == period:
-            lines.append(f"        {' ' * len(when)} : {_text(event.title)}")
+            lines.append(f"        {' ' * len(when)} : {_text(event.title)}\n")
         else:
-            lines.append(f"        {when} : {_text(event.title)}")
+            lines.append(f"        {when} : {_text(event.title)}\n")
         period = when
-    out.write(("\n".join(lines) + "\n").encode("utf-8"))
+        out.write("".join(lines).encode("utf-8"))
 
 
 def _text(text):
