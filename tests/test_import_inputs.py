@@ -1,0 +1,82 @@
+"""What an import reads from: a FIFO or process substitution (read once into a temporary
+file, since an import reads its input twice), a device that never ends (refused), and an
+input too large to hold in memory (the input's fault, not the plugin's)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from timeline import Importer, Log, TimelineError, hookimpl, import_file, make_plugin_manager
+
+TIMELINE = Path(sys.executable).parent / "timeline"
+CSV = b"date,title\n2014,Through a FIFO\n2013-02-30,bad\n"
+
+
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_a_fifo_is_read_once_and_imported(log: Log, tmp_path: Path, skip_invalid: bool) -> None:
+    fifo = tmp_path / "in.csv"
+    os.mkfifo(fifo)
+    data = CSV if skip_invalid else CSV.replace(b"2013-02-30,bad\n", b"")
+    writer = threading.Thread(target=lambda: fifo.write_bytes(data))
+    writer.start()
+    summary = import_file(log, fifo, "csv", skip_invalid=skip_invalid,
+                          rejects=tmp_path / "r.tsv")
+    writer.join()
+    assert (summary.rows, summary.recorded, summary.rejected_rows) == (
+        2 if skip_invalid else 1, 1, 1 if skip_invalid else 0)
+    assert [e.event.title for e in log.chronology()] == ["Through a FIFO"]
+
+
+def test_process_substitution_through_the_command(tmp_path: Path) -> None:
+    Log.create(tmp_path / "a.jsonl")
+    done = subprocess.run(["bash", "-c", f"'{TIMELINE}' import a.jsonl <(printf "
+                           "'date,title\\n2014,Piped\\n') --dry-run"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines()[:3] == ["format: csv", "rows read: 1",
+                                            "events would be recorded: 1"]
+
+
+@pytest.mark.parametrize("how", ["path", "stdin"])
+def test_a_device_that_never_ends_is_refused(tmp_path: Path, how: str) -> None:
+    Log.create(tmp_path / "a.jsonl")
+    before = (tmp_path / "a.jsonl").read_bytes()
+    with open("/dev/zero", "rb") as zero:
+        done = subprocess.run([str(TIMELINE), "import", "a.jsonl",
+                               "/dev/zero" if how == "path" else "-", "-f", "csv"],
+                              stdin=zero, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=60)
+    shown = "'/dev/zero'" if how == "path" else "standard input"
+    assert (done.returncode, done.stdout, done.stderr) == (
+        1, "", f"Error: file: {shown} is a character device, not a file of events (it may "
+        "never end). Give a file of events, or pipe one into standard input.\n")
+    assert (tmp_path / "a.jsonl").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl"]
+
+
+def test_memory_running_out_is_the_inputs_fault(log: Log) -> None:
+    def greedy(stream: Any, **options: Any) -> Any:
+        raise MemoryError
+        yield  # a generator, as readers are
+
+    class Plugin:
+        @hookimpl
+        def timeline_importers(self) -> list[Importer]:
+            return [Importer("greedy", "x", (), greedy)]
+
+    plugins = make_plugin_manager(entry_points=False)
+    plugins.register(Plugin(), "third")
+    with pytest.raises(TimelineError) as info:
+        import_file(log, io.BytesIO(b"x"), "greedy", plugins=plugins)
+    assert (type(info.value).__name__, str(info.value)) == (
+        "TimelineError", "file: is too large for the greedy reader to hold in memory. Split "
+        "the file, or give a file of greedy format; if it is small, report this to the "
+        "author of plugin 'third'.")
