@@ -80,3 +80,14 @@ def test_memory_running_out_is_the_inputs_fault(log: Log) -> None:
         "TimelineError", "file: is too large for the greedy reader to hold in memory. Split "
         "the file, or give a file of greedy format; if it is small, report this to the "
         "author of plugin 'third'.")
+
+
+def test_an_import_with_standard_error_closed_imports(tmp_path: Path) -> None:
+    # 2>&- (cron, a daemon): Python's sys.stderr is None; the progress bar's isatty() on it
+    # was an AttributeError that ended the import before its first append.
+    Log.create(tmp_path / "a.jsonl")
+    (tmp_path / "in.csv").write_bytes(b"date,title\n2014,No stderr\n")
+    done = subprocess.run(["bash", "-c", f"'{TIMELINE}' import a.jsonl in.csv 2>&-"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.splitlines()[-2]) == (0, "log positions: 1-1")
+    assert [e.event.title for e in Log(tmp_path / "a.jsonl").chronology()] == ["No stderr"]

@@ -437,7 +437,7 @@ def _progress(rows: Iterator[ImportRow], stream: BinaryIO, enabled: bool,
     and only once the import has run half a second: small files show none)."""
     import sys
 
-    if not enabled or not sys.stderr.isatty():
+    if not enabled or sys.stderr is None or not sys.stderr.isatty():  # 2>&-: None
         yield from rows
         return
     from tqdm import tqdm
