@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import LockTimeoutError, LogError, LogExistsError
-from .base import Filler, Writer, check_empty, title_from_name
+from .base import Filler, Writer, title_from_name
 from .locks import lock_timeout as _lock_timeout
 from .locks import waiting_if_slow
 from .sql import SQLStore, schema
@@ -166,9 +166,7 @@ class PostgresStore(SQLStore):
         store._bind(location)
         try:
             with store._locked(create=True) as cur:
-                writer = store._writer(cur)
-                check_empty(store.location, writer.position)
-                yield writer
+                yield store._empty_writer(cur)
         finally:
             store.close()
 
