@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -67,13 +68,12 @@ def test_memory_running_out_is_the_inputs_fault(log: Log) -> None:
         raise MemoryError
         yield  # a generator, as readers are
 
-    class Plugin:
-        @hookimpl
-        def timeline_importers(self) -> list[Importer]:
-            return [Importer("greedy", "x", (), greedy)]
+    @hookimpl
+    def timeline_importers() -> list[Importer]:
+        return [Importer("greedy", "x", (), greedy)]
 
     plugins = make_plugin_manager(entry_points=False)
-    plugins.register(Plugin(), "third")
+    plugins.register(SimpleNamespace(timeline_importers=timeline_importers), "third")
     with pytest.raises(TimelineError) as info:
         import_file(log, io.BytesIO(b"x"), "greedy", plugins=plugins)
     assert (type(info.value).__name__, str(info.value)) == (
