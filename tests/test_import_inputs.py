@@ -91,3 +91,38 @@ def test_an_import_with_standard_error_closed_imports(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.splitlines()[-2]) == (0, "log positions: 1-1")
     assert [e.event.title for e in Log(tmp_path / "a.jsonl").chronology()] == ["No stderr"]
+
+
+@pytest.mark.parametrize("batch_size", [1, 500])
+def test_a_file_that_changes_between_the_two_readings_stops_the_import(
+        log: Log, batch_size: int) -> None:
+    # Without --skip-invalid the file is checked whole, then read again to append. A row
+    # that turns bad in between (the file was rewritten) was counted as rejected and
+    # skipped, exit 0: rows dropped without --skip-invalid.
+    from timeline import Event, ImportRow, ImportRowError, Rejection
+
+    readings = []
+
+    def changing(stream: Any, **options: Any) -> Any:
+        readings.append(1)
+        yield ImportRow(1, Event(id="a", date="2014", title="A"), "t:a")
+        if len(readings) == 1:
+            yield ImportRow(2, Event(id="b", date="2014", title="B"), "t:b")
+        else:
+            yield ImportRow(2, Rejection("invalid date", "date: 'x' is not EDTF."))
+        yield ImportRow(3, Event(id="c", date="2014", title="C"), "t:c")
+
+    @hookimpl
+    def timeline_importers() -> list[Importer]:
+        return [Importer("changing", "x", (), changing)]
+
+    plugins = make_plugin_manager(entry_points=False)
+    plugins.register(SimpleNamespace(timeline_importers=timeline_importers), "third")
+    with pytest.raises(ImportRowError) as info:
+        import_file(log, io.BytesIO(b"x"), "changing", plugins=plugins, batch_size=batch_size)
+    done = ("the rows before it are imported (log positions 1-1), in whole batches."
+            if batch_size == 1 else "nothing was imported.")
+    assert str(info.value) == (f"line 2: date: 'x' is not EDTF. The file changed while it was "
+                               f"imported: {done} Let the file be, then run the same import "
+                               "again.")
+    assert [e.event_id for e in log.entries()] == (["a"] if batch_size == 1 else [])

@@ -173,6 +173,12 @@ def import_file(log: Log | str | os.PathLike[str], source: str | os.PathLike[str
             for row in _progress(_run(reader, stream, options, importer, plugins), stream,
                                  progress, "importing"):
                 if isinstance(row.record, Rejection):
+                    if not skip_invalid:  # the first reading had no such row
+                        raise ImportRowError(
+                            row.line, row.record.reason, row.record.detail,
+                            fix="The file changed while it was imported: "
+                                f"{_done(job.positions)} Let the file be, then run the same "
+                                "import again.")
                     job.rows += 1
                     job.rejected[row.record.reason] += 1
                     if side is not None:
@@ -278,6 +284,13 @@ class _Job:
         if new:
             first = self.positions[0] if self.positions else new[0].position
             self.positions = (first, new[-1].position)
+
+
+def _done(positions: tuple[int, int] | None) -> str:
+    if positions is None:
+        return "nothing was imported."
+    return (f"the rows before it are imported (log positions {positions[0]}-{positions[1]}), "
+            "in whole batches.")
 
 
 def _known(log: Log) -> tuple[set[str], set[str]]:
