@@ -21,6 +21,17 @@ TIMELINE = Path(sys.executable).parent / "timeline"
 CSV = b"date,title\n2014,Through a FIFO\n2013-02-30,bad\n"
 
 
+def _plugin(name: str, reader: Any) -> Any:
+    """Plugins holding one importer ``name`` reading with ``reader``, from plugin 'third'."""
+    @hookimpl
+    def timeline_importers() -> list[Importer]:
+        return [Importer(name, "x", (), reader)]
+
+    plugins = make_plugin_manager(entry_points=False)
+    plugins.register(SimpleNamespace(timeline_importers=timeline_importers), "third")
+    return plugins
+
+
 @pytest.mark.parametrize("skip_invalid", [False, True])
 def test_a_fifo_is_read_once_and_imported(log: Log, tmp_path: Path, skip_invalid: bool) -> None:
     fifo = tmp_path / "in.csv"
@@ -68,14 +79,8 @@ def test_memory_running_out_is_the_inputs_fault(log: Log) -> None:
         raise MemoryError
         yield  # a generator, as readers are
 
-    @hookimpl
-    def timeline_importers() -> list[Importer]:
-        return [Importer("greedy", "x", (), greedy)]
-
-    plugins = make_plugin_manager(entry_points=False)
-    plugins.register(SimpleNamespace(timeline_importers=timeline_importers), "third")
     with pytest.raises(TimelineError) as info:
-        import_file(log, io.BytesIO(b"x"), "greedy", plugins=plugins)
+        import_file(log, io.BytesIO(b"x"), "greedy", plugins=_plugin("greedy", greedy))
     assert (type(info.value).__name__, str(info.value)) == (
         "TimelineError", "file: is too large for the greedy reader to hold in memory. Split "
         "the file, or give a file of greedy format; if it is small, report this to the "
@@ -112,14 +117,9 @@ def test_a_file_that_changes_between_the_two_readings_stops_the_import(
             yield ImportRow(2, Rejection("invalid date", "date: 'x' is not EDTF."))
         yield ImportRow(3, Event(id="c", date="2014", title="C"), "t:c")
 
-    @hookimpl
-    def timeline_importers() -> list[Importer]:
-        return [Importer("changing", "x", (), changing)]
-
-    plugins = make_plugin_manager(entry_points=False)
-    plugins.register(SimpleNamespace(timeline_importers=timeline_importers), "third")
     with pytest.raises(ImportRowError) as info:
-        import_file(log, io.BytesIO(b"x"), "changing", plugins=plugins, batch_size=batch_size)
+        import_file(log, io.BytesIO(b"x"), "changing", plugins=_plugin("changing", changing),
+                    batch_size=batch_size)
     done = ("the rows before it are imported (log positions 1-1), in whole batches."
             if batch_size == 1 else "nothing was imported.")
     assert str(info.value) == (f"line 2: date: 'x' is not EDTF. The file changed while it was "
