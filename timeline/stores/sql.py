@@ -35,8 +35,8 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from ..entries import GENESIS_HASH, Entry, format_time, parse_time
-from ..errors import LogCorruptError, LogExistsError, LogNotFoundError, SchemaVersionError
-from .base import _EARLIEST, Chain, Store, Writer, check_empty, check_transition
+from ..errors import LogCorruptError, LogNotFoundError, SchemaVersionError
+from .base import _EARLIEST, Chain, Store, Writer, check_transition
 
 __all__ = ["SQLStore", "SCHEMA_VERSION"]
 
@@ -295,14 +295,14 @@ class SQLStore(Store):
                     found[position] = entry
         return [found[position] for position in positions]
 
-    def _writer(self, cur: Any) -> Writer:
-        return _SQLWriter(self, cur)
-
     def _empty_writer(self, cur: Any) -> Writer:
         """The writer of a copy's destination, which must hold no entry
         (:func:`~timeline.stores.base.check_empty`); one whose rows fail their check is
         "not an empty log", naming it, as the file store says (not the bare
         :class:`~timeline.errors.LogCorruptError`, which reads as the source's fault)."""
+        from ..errors import LogExistsError
+        from .base import check_empty
+
         try:
             writer = self._writer(cur)
         except LogCorruptError as exc:
@@ -312,6 +312,9 @@ class SQLStore(Store):
                 fix="Copy into a new or empty log.") from None
         check_empty(self.location, writer.position)
         return writer
+
+    def _writer(self, cur: Any) -> Writer:
+        return _SQLWriter(self, cur)
 
 
 class _SQLWriter(Writer):
