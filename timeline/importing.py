@@ -39,6 +39,7 @@ import datetime as _dt
 import io
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections import Counter
@@ -172,6 +173,12 @@ def import_file(log: Log | str | os.PathLike[str], source: str | os.PathLike[str
             for row in _progress(_run(reader, stream, options, importer, plugins), stream,
                                  progress, "importing"):
                 if isinstance(row.record, Rejection):
+                    if not skip_invalid:  # the first reading had no such row
+                        raise ImportRowError(
+                            row.line, row.record.reason, row.record.detail,
+                            fix="The file changed while it was imported: "
+                                f"{_done(job.positions)} Let the file be, then run the same "
+                                "import again.")
                     job.rows += 1
                     job.rejected[row.record.reason] += 1
                     if side is not None:
@@ -279,6 +286,13 @@ class _Job:
             self.positions = (first, new[-1].position)
 
 
+def _done(positions: tuple[int, int] | None) -> str:
+    if positions is None:
+        return "nothing was imported."
+    return (f"the rows before it are imported (log positions {positions[0]}-{positions[1]}), "
+            "in whole batches.")
+
+
 def _known(log: Log) -> tuple[set[str], set[str]]:
     ids: set[str] = set()
     keys: set[str] = set()
@@ -323,6 +337,11 @@ def _run(reader: Any, stream: BinaryIO, options: dict[str, Any] | None, importer
             f"({type(exc).__name__}: {exc}).", field="file",
             fix=f"Check the file; if it does not nest deeply, report this to the author of "
                 f"plugin {owner!r}.") from exc
+    except MemoryError:  # most likely the input's size (/dev/zero, a line without end)
+        raise TimelineError(
+            f"file: is too large for the {importer.name} reader to hold in memory.",
+            field="file", fix=f"Split the file, or give a file of {importer.name} format; if "
+            f"it is small, report this to the author of plugin {owner!r}.") from None
     except Exception as exc:
         raise PluginError(
             f"plugin {owner!r}: import format {importer.name!r} failed while reading: "
@@ -359,19 +378,50 @@ def _source_name(source: Any) -> str:
 
 
 def _open(source: Any) -> Any:
+    """The input as a seekable binary stream (it is read twice). A pipe or a FIFO (``-``,
+    ``<(zcat f.gz)``) is first copied to a temporary file; a device other than a terminal
+    (``/dev/zero`` never ends) is refused."""
     if not isinstance(source, (str, os.PathLike)):
-        if source.seekable():
-            return _Borrowed(source)
-        spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
-        shutil.copyfileobj(source, spool)
-        spool.seek(0)
-        return spool
+        _refuse_device(source, "standard input" if getattr(source, "name", None) == "<stdin>"
+                       else "the input")
+        return _Borrowed(source) if source.seekable() else _spooled(source, "the input")
     try:
-        return open(source, "rb")  # noqa: SIM115
+        stream = open(source, "rb")  # noqa: SIM115
     except OSError as exc:
         raise TimelineError(f"file: {str(source)!r} cannot be read: {exc.strerror or exc}.",
                             field="file", value=str(source),
                             fix="Check the path and that the file is readable.") from None
+    with stream:
+        _refuse_device(stream, repr(str(source)))
+        if not stream.seekable():
+            return _spooled(stream, repr(str(source)))
+    return open(source, "rb")  # noqa: SIM115
+
+
+def _refuse_device(stream: Any, shown: str) -> None:
+    try:
+        st = os.fstat(stream.fileno())
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return  # an in-memory stream
+    if (stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)) and not os.isatty(stream.fileno()):
+        what = "a character device" if stat.S_ISCHR(st.st_mode) else "a block device"
+        raise TimelineError(f"file: {shown} is {what}, not a file of events (it may never "
+                            "end).", field="file", value=shown,
+                            fix="Give a file of events, or pipe one into standard input.")
+
+
+def _spooled(stream: Any, shown: str) -> Any:
+    spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
+    try:
+        shutil.copyfileobj(stream, spool)
+    except OSError as exc:  # a full temporary folder, a read error
+        spool.close()
+        raise TimelineError(f"file: {shown} could not be read into a temporary file: "
+                            f"{exc.strerror or exc}.", field="file", value=shown,
+                            fix="Make room in the temporary folder (TMPDIR), or give a "
+                                "regular file.") from None
+    spool.seek(0)
+    return spool
 
 
 class _Borrowed:
@@ -400,7 +450,7 @@ def _progress(rows: Iterator[ImportRow], stream: BinaryIO, enabled: bool,
     and only once the import has run half a second: small files show none)."""
     import sys
 
-    if not enabled or not sys.stderr.isatty():
+    if not enabled or sys.stderr is None or not sys.stderr.isatty():  # 2>&-: None
         yield from rows
         return
     from tqdm import tqdm

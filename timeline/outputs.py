@@ -110,6 +110,10 @@ class Output:
         """``(kind, path to write, mode)``: ``"replace"`` (a new or regular file, through
         its symbolic links), ``"in place"`` (a FIFO, a character device) or
         ``"descriptor"`` (a name of an open descriptor, kept in ``_source_fd``)."""
+        if not self.value:  # Path("") is ".": a rename there fails only at the very end
+            raise OutputError(f"{self.field}: {self.value!r} is an empty path.",
+                              field=self.field, value=self.value,
+                              fix=f"Give a file name, e.g. {self.example}.")
         fd = _descriptor(self.value)
         if fd is not None:
             try:

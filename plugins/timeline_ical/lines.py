@@ -141,6 +141,10 @@ def components(lines: ContentLines, bad_lines: list[int]) -> tuple[list[tuple[in
         if not any(first <= at <= last for first, last in vevents):
             raise ImportRowError(number, "invalid encoding", "file: this line is not valid "
                                  "UTF-8.", fix="Save the file as UTF-8.")
+    if not calendars:  # RFC 5545 section 3.4: a stream is one or more VCALENDARs
+        raise ImportRowError(1, "not iCalendar", "file: holds no VCALENDAR: it is empty or "
+                             "blank, so it looks cut short before its first line.",
+                             fix="Nothing was imported; give the whole file.")
     return calendars, vevents
 
 

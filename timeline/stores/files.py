@@ -4,6 +4,7 @@ creating one exclusively, locking it, and making data and names durable."""
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -85,8 +86,26 @@ def check_exists(path: Path, kind: str) -> None:
                                field="log", value=str(path),
                                fix=f"Give the path of a {kind} log file.")
     if not path.is_file():
+        what = special_kind(path)
+        if what is not None:  # there, but no file: "init" would say it exists
+            raise LogNotFoundError(f"log: {str(path)!r} is {what}, not a log file.",
+                                   field="log", value=str(path),
+                                   fix=f"Give the path of a {kind} log file.")
         raise LogNotFoundError(f"log: {str(path)!r} does not exist.", field="log",
                                value=str(path), fix=f"Create it with: timeline init {path}")
+
+
+def special_kind(path: Path) -> str | None:
+    """What is at ``path`` when it is neither a regular file nor a folder nor missing
+    (``"a FIFO"``, ``"a socket"``, ``"a device"``, ``"a symbolic link to nothing"``)."""
+    if not os.path.lexists(path) or path.is_file() or path.is_dir():
+        return None
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "a symbolic link to nothing"
+    return ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device")
 
 
 def create_exclusive(target: Path, shown: Path | None = None) -> int:

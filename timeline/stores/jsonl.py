@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import stat
 import threading
 from array import array
 from collections.abc import Iterator
@@ -479,7 +480,7 @@ def _save_side_file(log: Path, offset: int, data: bytes) -> Path:
         try:
             fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            if side.read_bytes() != data:  # another crash, other bytes: keep both
+            if not _holds(side, data):  # another crash's bytes, a link, a FIFO...: keep it
                 n += 1
                 continue
             fd = os.open(side, os.O_RDONLY)  # a repair that crashed after saving: reuse
@@ -495,3 +496,14 @@ def _save_side_file(log: Path, offset: int, data: bytes) -> Path:
             os.close(fd)
         _fsync_dir(log.parent)
         return side
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file (not a link) holding exactly ``data``; never
+    opens anything else (a FIFO would block, a folder or a dangling link fail)."""
+    try:
+        st = os.lstat(path)
+        return stat.S_ISREG(st.st_mode) and st.st_size == len(data) and \
+            path.read_bytes() == data
+    except OSError:
+        return False

@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import LockTimeoutError, LogError, LogExistsError
-from .base import Filler, Writer, check_empty, title_from_name
+from .base import Filler, Writer, title_from_name
 from .locks import lock_timeout as _lock_timeout
 from .locks import waiting_if_slow
 from .sql import SQLStore, schema
@@ -74,14 +74,12 @@ def _masked(url: str) -> tuple[str, tuple[str, ...]]:
     """
     scheme, sep, rest = url.partition("://")
     secrets: list[str] = []
-    at, slash = rest.find("@"), rest.find("/")
-    if at < 0 or 0 <= slash < at:
-        at = -1  # no user information
-    else:
+    at, last = _user_information(rest)
+    if at >= 0:
         user, colon, password = rest[:at].partition(":")
-        if colon:
-            secrets.append(password)
-            rest = f"{user}:***{rest[at:]}"
+        if colon:  # a raw '@' in the password: libpq cuts it there, the rest is hidden too
+            secrets += [password, rest[at + 1:last], rest[len(user) + 1:last]]
+            rest = f"{user}:***{rest[last:]}"
             at = len(user) + 4
     query = rest.find("?", at + 1)
     if query >= 0:
@@ -95,6 +93,18 @@ def _masked(url: str) -> tuple[str, tuple[str, ...]]:
         rest = rest[:query + 1] + "&".join(params)
     found = {text for secret in secrets for text in (secret, unquote(secret)) if text}
     return scheme + sep + rest, tuple(sorted(found, key=len, reverse=True))
+
+
+def _user_information(rest: str) -> tuple[int, int]:
+    """Where the user information of ``rest`` (a URL after ``://``) ends: ``(the first
+    '@' before any '/', as libpq reads it; the last '@' before the host's '/' or '?')``,
+    ``(-1, -1)`` without one. Two differ only when a password holds an '@' not written
+    ``%40``, which libpq would read as part of the host."""
+    at, slash = rest.find("@"), rest.find("/")
+    if at < 0 or 0 <= slash < at:
+        return -1, -1
+    ends = [i for i in (rest.find("/", at), rest.find("?", at)) if i >= 0]
+    return at, rest.rfind("@", at, min(ends, default=len(rest)))
 
 
 def _scrubbed(text: str, secrets: tuple[str, ...]) -> str:
@@ -156,9 +166,7 @@ class PostgresStore(SQLStore):
         store._bind(location)
         try:
             with store._locked(create=True) as cur:
-                writer = store._writer(cur)
-                check_empty(store.location, writer.position)
-                yield writer
+                yield store._empty_writer(cur)
         finally:
             store.close()
 
@@ -229,15 +237,21 @@ class PostgresStore(SQLStore):
 
 def _connection(url: str, location: str, secrets: tuple[str, ...]) -> Any:
     psycopg = _psycopg()
+    at, last = _user_information(url.partition("://")[2])
+    if last != at:
+        raise LogError(f"log: {location!r} is not a valid PostgreSQL URL: its user name or "
+                       "password holds an '@'.", field="log", value=location, fix=_URL_FORM)
     with _errors(location, secrets):
         try:
             return psycopg.connect(url, autocommit=True)
         except psycopg.ProgrammingError as exc:  # libpq could not parse the URL
             raise LogError(f"log: {location!r} is not a valid PostgreSQL URL: "
                            f"{_reason(exc, secrets, 0)}.", field="log", value=location,
-                           fix="Check its form, postgresql://USER@HOST[:PORT]/DB; write "
-                               "@ : / ? # % in a user name or password percent-encoded "
-                               "(%40 for @).") from None
+                           fix=_URL_FORM) from None
+
+
+_URL_FORM = ("Check its form, postgresql://USER@HOST[:PORT]/DB; write @ : / ? # % in a user "
+             "name or password percent-encoded (%40 for @).")
 
 
 def _reason(exc: Exception, secrets: tuple[str, ...], line: int) -> str:

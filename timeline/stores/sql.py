@@ -299,6 +299,24 @@ class SQLStore(Store):
                     found[position] = entry
         return [found[position] for position in positions]
 
+    def _empty_writer(self, cur: Any) -> Writer:
+        """The writer of a copy's destination, which must hold no entry
+        (:func:`~timeline.stores.base.check_empty`); one whose rows fail their check is
+        "not an empty log", naming it, as the file store says (not the bare
+        :class:`~timeline.errors.LogCorruptError`, which reads as the source's fault)."""
+        from ..errors import LogExistsError
+        from .base import check_empty
+
+        try:
+            writer = self._writer(cur)
+        except LogCorruptError as exc:
+            raise LogExistsError(
+                f"log: {self.location!r} is not an empty log ({exc.message.rstrip('.')}); it "
+                "is left as it is.", field="log", value=self.location,
+                fix="Copy into a new or empty log.") from None
+        check_empty(self.location, writer.position)
+        return writer
+
     def _writer(self, cur: Any) -> Writer:
         return _SQLWriter(self, cur)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LockTimeoutError, LogCorruptError, LogError
-from .base import Filler, Writer, check_empty, title_from_name
+from .base import Filler, Writer, title_from_name
 from .files import check_exists, create_exclusive
 from .files import fsync_dir as _fsync_dir
 from .locks import lock_timeout as _lock_timeout
@@ -105,16 +105,21 @@ class SQLiteStore(SQLStore):
 
     @contextmanager
     def _filler(self) -> Iterator[Filler]:
-        with self.writing() as writer:
-            check_empty(self.location, writer.position)
-            yield writer
+        with self._transaction() as cur:
+            yield self._empty_writer(cur)
 
     @contextmanager
     def writing(self) -> Iterator[Writer]:
+        with self._transaction() as cur:
+            yield self._writer(cur)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A write transaction (the write lock held), committed if the block ends cleanly."""
         with self._cursor() as cur:
             _begin(cur, self.location, self.lock_timeout)
             try:
-                yield self._writer(cur)
+                yield cur
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise

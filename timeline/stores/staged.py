@@ -36,7 +36,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import LogError, LogExistsError
-from .files import check_exists, create_exclusive, fsync_dir, lock, sync, unlock
+from .files import (check_exists, create_exclusive, fsync_dir, lock, special_kind, sync,
+                    unlock)
 from .locks import lock_timeout
 
 __all__ = ["existing", "staged", "temporaries", "SIDE_FILES"]
@@ -74,13 +75,7 @@ def existing(target: Path, kind: str) -> bool:
         return True
     if target.is_dir():
         check_exists(target, kind)  # says it is a folder
-    try:
-        mode = os.stat(target).st_mode
-    except OSError:
-        what = "a symbolic link to nothing"
-    else:
-        what = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "a device")
+    what = special_kind(target)
     raise LogExistsError(f"log: {str(target)!r} is {what}, not a log file.", field="log",
                          value=str(target), fix="Copy to another path.")
 
