@@ -80,31 +80,48 @@ Other properties:
   publisher, publication date and URL.
 
 Text. TEXT values (SUMMARY, DESCRIPTION, LOCATION, CATEGORIES, NAME,
-X-WR-CALNAME) are escaped here, as RFC 5545 section 3.3.11 requires: ``\\`` as
+X-WR-CALNAME) are escaped as RFC 5545 section 3.3.11 requires: ``\\`` as
 ``\\\\``, ``;`` as ``\\;``, ``,`` as ``\\,`` and a newline as ``\\n`` (CRLF and CR
 become ``\\n`` too), the backslash first, so that any text reads back as it was:
 ``Path C:\\Net\\New folder`` is ``SUMMARY:Path C:\\\\Net\\\\New folder``. (icalendar's
 own escaping turns a ``\\N`` in the text into a newline before it escapes
-backslashes, which loses the text.) Line folding is icalendar's: content lines
-fold at 75 octets (section 3.1) between whole UTF-8 characters. Lines end with
-CRLF.
+backslashes, which loses the text.) UID, STATUS and URL are written as they are
+(event ids are slugs; a URL has no space, CR or LF). Lines end with CRLF.
+
+Content lines (RFC 5545 section 3.1) are folded exactly as icalendar 7.3 folds
+them: a line longer than 74 octets is cut after at most 74 octets, never inside
+a UTF-8 sequence, and each further piece starts with one space and holds at
+most 74 octets after it; where a cut would leave a ``\\`` or ``^`` last on a
+line, that character moves to the next line (icalendar's rule, so that no
+client sees an escape split by a fold).
+
+How it is written. This module renders the content lines itself, as text,
+one VEVENT at a time, with the values cached where events repeat them (date
+lines, LOCATION); nothing is built per event but strings. The same calendar
+built with ``icalendar`` objects is the reference, :mod:`timeline_ical.reference`
+(the writer before this one, about 40 times slower): for every chronology and
+option the bytes are equal, which ``tests/test_ical_fast.py`` proves on random
+chronologies and checks again by parsing both with icalendar. An event this
+module does not render itself (a record built around the validators: an id
+icalendar would escape, a URL with CR or LF, a revision count that is not an
+``int``, text that is not UTF-8, or anything else that raises) is handed to the
+reference, which writes it or raises its error: the output is never other
+bytes than the reference's. The chronology is read once, in order, so any
+iterable of :class:`~timeline.EventState` will do.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Iterator
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import timeline
 from timeline import EDTFDate, EventState, ValidationError, date_in_words
 from timeline.wording import MONTHS
 
 from . import EXPORTER
-
-if TYPE_CHECKING:
-    import icalendar
 
 __all__ = ["write"]
 
@@ -114,97 +131,184 @@ _STATUS = {"occurred": "CONFIRMED", "scheduled": "CONFIRMED", "expected": "TENTA
            "cancelled": "CANCELLED"}
 _END = b"END:VCALENDAR\r\n"
 _ONE_DAY = _dt.timedelta(days=1)
+_UTC = _dt.timezone.utc
+#: What icalendar's TEXT escaping would change in a UID (the reference writes those).
+_UID_ESCAPED = re.compile(r"[\\;,\r\n]")
+#: An octet that continues a UTF-8 sequence: a fold may not fall before it.
+_CONTINUATION = 0x80
+#: VEVENTs written to ``out`` at a time.
+_CHUNK = 200
+
+
+class _Unhandled(Exception):
+    """An event this module leaves to the reference writer."""
 
 
 def write(chronology: timeline.Chronology, out: BinaryIO, **options: Any) -> None:
     """Write ``chronology`` to the binary stream ``out`` as one iCalendar document.
 
-    The bytes are UTF-8 with CRLF line ends (RFC 5545 section 3.1) and depend
-    only on the chronology (and the versions of this package and icalendar).
-    Events are written one at a time, so memory does not grow with their number.
+    ``chronology``: its ``title`` is read, then it is iterated once, for
+    :class:`~timeline.EventState` items in chronology order (a stream of them
+    will do: no ``len()``, no indexing). The bytes are UTF-8 with CRLF line ends (RFC 5545 section 3.1), those of
+    :func:`timeline_ical.reference.write` (module docstring), and depend only on
+    the chronology and the option. Events are written a few hundred at a time, so
+    memory does not grow with their number.
 
     Option ``imprecise``: ``"span"`` (the default) or ``"first-day"`` (see the
     module docstring). Raises :class:`~timeline.ValidationError` for another
-    option or value. Output written before an error stays in ``out``;
-    :func:`timeline.export` to a path discards it.
+    option or value, and for a record time without a time zone. Output written
+    before an error stays in ``out``; :func:`timeline.export` to a path discards it.
     """
     first_day = EXPORTER.resolve_options(options)["imprecise"] == "first-day"
-    from icalendar import Calendar
-
-    text = _text_types()[0]
-    calendar = Calendar()
-    calendar.add("VERSION", "2.0")
-    calendar.add("PRODID", f"-//diplomatic-timeline//diplomatic-timeline "
-                           f"{timeline.__version__}//EN")
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("METHOD", "PUBLISH")
-    # icalendar types NAME and X-WR-CALNAME as unknown and would not escape them.
-    calendar.add("NAME", text(chronology.title))
-    calendar.add("X-WR-CALNAME", text(chronology.title))
-    # Head, then one VEVENT at a time, then the end: the same bytes as one
-    # Calendar holding every event, without holding them all in memory.
-    head = calendar.to_ical()
-    out.write(head[: -len(_END)])
+    out.write(_head(chronology.title))
+    chunk: list[bytes] = []
     for state in chronology:
-        out.write(_vevent(state, first_day).to_ical())
-    out.write(_END)
+        try:
+            chunk.append(_vevent(state, first_day))
+        except Exception:  # the reference's bytes, or its error, for what is not handled here
+            out.write(b"".join(chunk))
+            chunk.clear()
+            from .reference import vevent
+
+            chunk.append(vevent(state, first_day).to_ical())
+        if len(chunk) >= _CHUNK:
+            out.write(b"".join(chunk))
+            chunk.clear()
+    chunk.append(_END)
+    out.write(b"".join(chunk))
 
 
-def _vevent(state: EventState, first_day: bool) -> icalendar.Event:
-    from icalendar import Event
+def _head(title: str) -> bytes:
+    """``BEGIN:VCALENDAR`` to X-WR-CALNAME, as :func:`timeline_ical.reference.head`."""
+    prodid = _prodid()
+    try:
+        if _UID_ESCAPED.search(prodid):  # icalendar would escape a PRODID (a TEXT)
+            raise _Unhandled(prodid)
+        name = _escape(title)
+        return _folded(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:{prodid}\r\n"
+                       f"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nNAME:{name}\r\n"
+                       f"X-WR-CALNAME:{name}\r\n")
+    except Exception:
+        from .reference import head
 
-    text, categories_of = _text_types()
+        return head(title)
+
+
+def _prodid() -> str:
+    return f"-//diplomatic-timeline//diplomatic-timeline {timeline.__version__}//EN"
+
+
+def _vevent(state: EventState, first_day: bool) -> bytes:
+    """One VEVENT's content lines: the properties in icalendar's order (its canonical
+    order for a VEVENT, then the others alphabetically), folded, CRLF after each."""
     event = state.event
-    start, last, note = _span(event.date, first_day)
-    vevent = Event()  # not Event.new(): it would stamp the clock and a random UID
-    vevent.add("UID", f"{event.id}@{_UID_DOMAIN}")
-    vevent.add("DTSTAMP", _utc(state.updated_at))
-    vevent.add("CREATED", _utc(state.recorded_at))
-    vevent.add("LAST-MODIFIED", _utc(state.updated_at))
-    vevent.add("SEQUENCE", state.revisions)
-    vevent.add("DTSTART", start)
-    if last < _dt.date.max:
-        vevent.add("DTEND", last + _ONE_DAY)
-    else:  # no day after 9999-12-31 to end on: the days instead (module docstring)
-        vevent.add("DURATION", _dt.timedelta(days=(last - start).days + 1))
-    suffix = "" if event.status == "occurred" else f" ({event.status})"
-    vevent.add("SUMMARY", text(event.title + suffix))
-    vevent.add("STATUS", _STATUS[event.status])
-    vevent.add("DESCRIPTION", text("\n".join(_description(event, note))))
-    if event.place is not None:
-        vevent.add("LOCATION", text(_location(event.place)))
-    categories = [*event.tags, *([f"CAMEO {event.cameo}"] if event.cameo else [])]
+    revisions = state.revisions
+    if type(revisions) is not int:  # icalendar's vInt writes True as 1
+        raise _Unhandled(revisions)
+    if _UID_ESCAPED.search(event.id):
+        raise _Unhandled(event.id)
+    status = event.status
+    dates, note = _dates(event.date, first_day)
+    updated = _stamp(state.updated_at)
+    recorded = state.recorded_at
+    created = updated if recorded is state.updated_at else _stamp(recorded)
+    suffix = "" if status == "occurred" else f" ({status})"
+    lines = [f"BEGIN:VEVENT\r\nSUMMARY:{_escape(event.title + suffix)}\r\n{dates}"
+             f"DTSTAMP:{updated}\r\nUID:{event.id}@{_UID_DOMAIN}\r\nSEQUENCE:{revisions}"]
+    categories = event.tags
+    if event.cameo:
+        categories = (*categories, f"CAMEO {event.cameo}")
     if categories:
-        vevent.add("CATEGORIES", categories_of(categories))
-    url = next((source.url for source in event.sources if source.url), None)
-    if url:
-        vevent.add("URL", url)
-    return vevent
+        lines.append("CATEGORIES:" + ",".join([_escape(c) for c in categories]))
+    description = _escape("\n".join(_description(event, note)))
+    lines.append(f"CREATED:{created}\r\nDESCRIPTION:{description}\r\nLAST-MODIFIED:{updated}")
+    if event.place is not None:
+        lines.append(_location_line(event.place))
+    lines.append("STATUS:" + _STATUS[status])
+    for source in event.sources:
+        url = source.url
+        if url:
+            if "\r" in url or "\n" in url:  # icalendar's vUri refuses it
+                raise _Unhandled(url)
+            lines.append("URL:" + url)
+            break
+    lines.append("END:VEVENT\r\n")
+    return _folded("\r\n".join(lines))
+
+
+def _folded(text: str) -> bytes:
+    """``text``'s content lines (CRLF after each, no CR or LF inside one) as UTF-8,
+    each folded as icalendar folds it (module docstring)."""
+    lines = text.encode().split(b"\r\n")
+    return b"\r\n".join([line if len(line) <= 74 else _fold(line) for line in lines])
+
+
+def _fold(line: bytes) -> bytes:
+    """One content line of more than 74 octets, folded: pieces of at most 74 octets
+    that end on a whole UTF-8 character and not on ``\\`` or ``^`` (icalendar 7.3's
+    ``_foldline``), joined by CRLF and a space."""
+    pieces = []
+    start, size = 0, len(line)
+    while size - start > 74:
+        cut = start + 74
+        while line[cut] & 0xC0 == _CONTINUATION:  # inside a UTF-8 sequence: before it
+            cut -= 1
+        if line[cut - 1] in b"\\^":  # an escape is not split from what it escapes
+            cut -= 1
+        pieces.append(line[start:cut])
+        start = cut
+    pieces.append(line[start:])
+    return b"\r\n ".join(pieces)
+
+
+def _stamp(moment: _dt.datetime) -> str:
+    """A record time as a UTC DATE-TIME to the second (RFC 5545 3.3.5 form 2)."""
+    if moment.tzinfo is not _UTC:
+        moment = _utc(moment)
+    return f"{moment.isoformat()[:19].replace('-', '').replace(':', '')}Z"
+
+
+_DATES: dict[tuple[str, bool], tuple[str, str | None]] = {}
+_LOCATIONS: dict[tuple[str, str | None], str] = {}
+_CACHED = 4096  # distinct dates or places kept; the caches are emptied when full
+
+
+def _dates(date: EDTFDate, first_day: bool) -> tuple[str, str | None]:
+    """``(DTSTART and DTEND or DURATION lines, the DESCRIPTION's calendar note)``."""
+    key = (date.edtf, first_day)
+    found = _DATES.get(key)
+    if found is None:
+        start, last, note = _span(date, first_day)
+        if last < _dt.date.max:
+            end = f"DTEND;VALUE=DATE:{_date(last + _ONE_DAY)}"
+        else:  # no day after 9999-12-31 to end on: the days instead (module docstring)
+            end = f"DURATION:P{(last - start).days + 1}D"
+        found = (f"DTSTART;VALUE=DATE:{_date(start)}\r\n{end}\r\n", note)
+        if len(_DATES) >= _CACHED:
+            _DATES.clear()
+        _DATES[key] = found
+    return found
+
+
+def _date(day: _dt.date) -> str:
+    return f"{day.year:04}{day.month:02}{day.day:02}"
+
+
+def _location_line(place: timeline.Place) -> str:
+    key = (place.name, place.country)
+    found = _LOCATIONS.get(key)
+    if found is None:
+        found = "LOCATION:" + _escape(_location(place))
+        if len(_LOCATIONS) >= _CACHED:
+            _LOCATIONS.clear()
+        _LOCATIONS[key] = found
+    return found
 
 
 def _escape(text: str) -> str:
     """A TEXT value escaped as RFC 5545 section 3.3.11 says, the backslash first."""
     return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n"))
-
-
-@lru_cache(maxsize=1)
-def _text_types() -> tuple[type, type]:
-    """icalendar's TEXT and CATEGORIES value types with :func:`_escape` for escaping
-    (made on first use: importing this module does not import icalendar)."""
-    from icalendar import vCategory, vText
-
-    class Text(vText):
-        __slots__ = ()
-
-        def to_ical(self) -> bytes:
-            return _escape(self).encode(self.encoding)
-
-    class Categories(vCategory):
-        def to_ical(self) -> bytes:
-            return b",".join(_escape(str(c)).encode() for c in self.cats)
-
-    return Text, Categories
 
 
 def _span(date: EDTFDate, first_day: bool = False) -> tuple[_dt.date, _dt.date, str | None]:
