@@ -79,7 +79,7 @@ def vevent(state: EventState, first_day: bool) -> icalendar.Event:
     suffix = "" if event.status == "occurred" else f" ({event.status})"
     vevent.add("SUMMARY", text(event.title + suffix))
     vevent.add("STATUS", _STATUS[event.status])
-    vevent.add("DESCRIPTION", text("\n".join(_description(event, note))))
+    vevent.add("DESCRIPTION", text(_description(event, note)))
     if event.place is not None:
         vevent.add("LOCATION", text(_location(event.place)))
     categories = [*event.tags, *([f"CAMEO {event.cameo}"] if event.cameo else [])]

@@ -104,7 +104,7 @@ option the bytes are equal, which ``tests/test_ical_fast.py`` proves on random
 chronologies and checks again by parsing both with icalendar. An event this
 module does not render itself (a record built around the validators: an id
 icalendar would escape, a URL with CR or LF, a revision count that is not an
-``int``, text that is not UTF-8, or anything else that raises) is handed to the
+``int`` of RFC 5545's INTEGER range, text that is not UTF-8, or anything else that raises) is handed to the
 reference, which writes it or raises its error: the output is never other
 bytes than the reference's. The chronology is read once, in order, so any
 iterable of :class:`~timeline.EventState` will do.
@@ -114,7 +114,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import timeline
@@ -129,11 +128,13 @@ _UID_DOMAIN = "diplomatic-timeline"
 # RFC 5545 section 3.8.1.11: a VEVENT's STATUS is TENTATIVE, CONFIRMED or CANCELLED.
 _STATUS = {"occurred": "CONFIRMED", "scheduled": "CONFIRMED", "expected": "TENTATIVE",
            "cancelled": "CANCELLED"}
+_STATUS_LINES = {status: f"STATUS:{value}\r\n".encode() for status, value in _STATUS.items()}
 _END = b"END:VCALENDAR\r\n"
 _ONE_DAY = _dt.timedelta(days=1)
 _UTC = _dt.timezone.utc
-#: What icalendar's TEXT escaping would change in a UID (the reference writes those).
-_UID_ESCAPED = re.compile(r"[\\;,\r\n]")
+#: What TEXT escaping changes, this module's or icalendar's (a UID or PRODID with one of
+#: these is left to the reference, whose escaping of ``\N`` differs).
+_SPECIAL = re.compile(r"[\\;,\r\n]")
 #: An octet that continues a UTF-8 sequence: a fold may not fall before it.
 _CONTINUATION = 0x80
 #: VEVENTs written to ``out`` at a time.
@@ -182,12 +183,12 @@ def _head(title: str) -> bytes:
     """``BEGIN:VCALENDAR`` to X-WR-CALNAME, as :func:`timeline_ical.reference.head`."""
     prodid = _prodid()
     try:
-        if _UID_ESCAPED.search(prodid):  # icalendar would escape a PRODID (a TEXT)
+        if _SPECIAL.search(prodid):  # icalendar would escape a PRODID (a TEXT)
             raise _Unhandled(prodid)
         name = _escape(title)
-        return _folded(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:{prodid}\r\n"
-                       f"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nNAME:{name}\r\n"
-                       f"X-WR-CALNAME:{name}\r\n")
+        return b"".join([b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", _line("PRODID:" + prodid),
+                         b"CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n", _line("NAME:" + name),
+                         _line("X-WR-CALNAME:" + name)])
     except Exception:
         from .reference import head
 
@@ -203,44 +204,51 @@ def _vevent(state: EventState, first_day: bool) -> bytes:
     order for a VEVENT, then the others alphabetically), folded, CRLF after each."""
     event = state.event
     revisions = state.revisions
-    if type(revisions) is not int:  # icalendar's vInt writes True as 1
+    # icalendar's vInt writes True as 1 and refuses what RFC 5545 3.3.8 does not allow
+    if type(revisions) is not int or not -2**31 <= revisions < 2**31:
         raise _Unhandled(revisions)
-    if _UID_ESCAPED.search(event.id):
-        raise _Unhandled(event.id)
+    uid = event.id
+    if _SPECIAL.search(uid):
+        raise _Unhandled(uid)
     status = event.status
     dates, note = _dates(event.date, first_day)
     updated = _stamp(state.updated_at)
     recorded = state.recorded_at
     created = updated if recorded is state.updated_at else _stamp(recorded)
-    suffix = "" if status == "occurred" else f" ({status})"
-    lines = [f"BEGIN:VEVENT\r\nSUMMARY:{_escape(event.title + suffix)}\r\n{dates}"
-             f"DTSTAMP:{updated}\r\nUID:{event.id}@{_UID_DOMAIN}\r\nSEQUENCE:{revisions}"]
+    title = event.title if status == "occurred" else f"{event.title} ({status})"
+    # Only the lines a value can make long are folded; the others are short by their form.
+    lines = [b"BEGIN:VEVENT\r\n", _line("SUMMARY:" + _escape(title)),
+             f"{dates}DTSTAMP:{updated}\r\n".encode()]
+    if len(uid) <= 50 and uid.isascii():  # the UID line fits in 74 octets
+        lines.append(f"UID:{uid}@{_UID_DOMAIN}\r\nSEQUENCE:{revisions}\r\n".encode())
+    else:
+        lines += [_line(f"UID:{uid}@{_UID_DOMAIN}"), f"SEQUENCE:{revisions}\r\n".encode()]
     categories = event.tags
     if event.cameo:
         categories = (*categories, f"CAMEO {event.cameo}")
     if categories:
-        lines.append("CATEGORIES:" + ",".join([_escape(c) for c in categories]))
-    description = _escape("\n".join(_description(event, note)))
-    lines.append(f"CREATED:{created}\r\nDESCRIPTION:{description}\r\nLAST-MODIFIED:{updated}")
+        lines.append(_line("CATEGORIES:" + ",".join([_escape(c) for c in categories])))
+    lines.append(f"CREATED:{created}\r\n".encode())
+    lines.append(_line("DESCRIPTION:" + _escape(_description(event, note))))
+    lines.append(f"LAST-MODIFIED:{updated}\r\n".encode())
     if event.place is not None:
         lines.append(_location_line(event.place))
-    lines.append("STATUS:" + _STATUS[status])
+    lines.append(_STATUS_LINES[status])
     for source in event.sources:
         url = source.url
         if url:
             if "\r" in url or "\n" in url:  # icalendar's vUri refuses it
                 raise _Unhandled(url)
-            lines.append("URL:" + url)
+            lines.append(_line("URL:" + url))
             break
-    lines.append("END:VEVENT\r\n")
-    return _folded("\r\n".join(lines))
+    lines.append(b"END:VEVENT\r\n")
+    return b"".join(lines)
 
 
-def _folded(text: str) -> bytes:
-    """``text``'s content lines (CRLF after each, no CR or LF inside one) as UTF-8,
-    each folded as icalendar folds it (module docstring)."""
-    lines = text.encode().split(b"\r\n")
-    return b"\r\n".join([line if len(line) <= 74 else _fold(line) for line in lines])
+def _line(text: str) -> bytes:
+    """One content line as UTF-8, folded as icalendar folds it (module docstring), CRLF."""
+    data = text.encode()
+    return data + b"\r\n" if len(data) <= 74 else _fold(data) + b"\r\n"
 
 
 def _fold(line: bytes) -> bytes:
@@ -265,11 +273,12 @@ def _stamp(moment: _dt.datetime) -> str:
     """A record time as a UTC DATE-TIME to the second (RFC 5545 3.3.5 form 2)."""
     if moment.tzinfo is not _UTC:
         moment = _utc(moment)
-    return f"{moment.isoformat()[:19].replace('-', '').replace(':', '')}Z"
+    return "%04d%02d%02dT%02d%02d%02dZ" % (moment.year, moment.month, moment.day, moment.hour,
+                                           moment.minute, moment.second)
 
 
 _DATES: dict[tuple[str, bool], tuple[str, str | None]] = {}
-_LOCATIONS: dict[tuple[str, str | None], str] = {}
+_LOCATIONS: dict[tuple[str, str | None], bytes] = {}
 _CACHED = 4096  # distinct dates or places kept; the caches are emptied when full
 
 
@@ -291,14 +300,15 @@ def _dates(date: EDTFDate, first_day: bool) -> tuple[str, str | None]:
 
 
 def _date(day: _dt.date) -> str:
-    return f"{day.year:04}{day.month:02}{day.day:02}"
+    """A DATE value (RFC 5545 3.3.4); years are 1 to 9999, which isoformat writes in 4 digits."""
+    return day.isoformat().replace("-", "")
 
 
-def _location_line(place: timeline.Place) -> str:
+def _location_line(place: timeline.Place) -> bytes:
     key = (place.name, place.country)
     found = _LOCATIONS.get(key)
     if found is None:
-        found = "LOCATION:" + _escape(_location(place))
+        found = _line("LOCATION:" + _escape(_location(place)))
         if len(_LOCATIONS) >= _CACHED:
             _LOCATIONS.clear()
         _LOCATIONS[key] = found
@@ -307,6 +317,8 @@ def _location_line(place: timeline.Place) -> str:
 
 def _escape(text: str) -> str:
     """A TEXT value escaped as RFC 5545 section 3.3.11 says, the backslash first."""
+    if not _SPECIAL.search(text):
+        return text
     return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n"))
 
@@ -334,28 +346,32 @@ def _open(is_open: bool) -> str:
     return "open" if is_open else "unknown"
 
 
-def _description(event: timeline.Event, note: str | None) -> Iterator[str]:
-    yield f"Date: {_words(event.date)}"
-    yield f"EDTF: {event.date.edtf}"
-    yield f"Status: {event.status}"
+def _description(event: timeline.Event, note: str | None) -> str:
+    """The DESCRIPTION text (unescaped): date, EDTF, status, note, actors, summary,
+    sources, one per line (module docstring)."""
+    date = event.date
+    lines = [f"Date: {_words(date)}\nEDTF: {date.edtf}\nStatus: {event.status}"]
     if note:
-        yield f"Calendar: {note}"
+        lines.append("Calendar: " + note)
     if event.actors:
-        yield "Actors:"
+        lines.append("Actors:")
         for actor in event.actors:
-            who = actor.name or actor.code
-            yield (f"- {who}{f', {actor.role}' if actor.role else ''}"
-                   f"{f' ({actor.code})' if actor.name else ''}")
+            who, role = actor.name, actor.role
+            lines.append(f"- {who}{f', {role}' if role else ''} ({actor.code})" if who else
+                         f"- {actor.code}{f', {role}' if role else ''}")
     if event.summary:
-        yield ""
-        yield event.summary
+        lines.append("")
+        lines.append(event.summary)
     if event.sources:
-        yield ""
-        yield "Sources:"
-        for n, source in enumerate(event.sources, 1):
-            published = f"published {source.published.edtf}" if source.published else None
-            parts = [source.title, source.publisher, published, source.url]
-            yield f"{n}. {' - '.join(p for p in parts if p)}"
+        lines.append("\nSources:")
+        n = 0
+        for source in event.sources:
+            n += 1
+            published = source.published
+            parts = [p for p in (source.title, source.publisher,
+                                 published and f"published {published.edtf}", source.url) if p]
+            lines.append(f"{n}. {' - '.join(parts)}")
+    return "\n".join(lines)
 
 
 def _words(date: EDTFDate) -> str:
