@@ -97,7 +97,7 @@ client sees an escape split by a fold).
 
 How it is written. This module renders the content lines itself, as text,
 one VEVENT at a time, with the values cached where events repeat them (date
-lines, LOCATION); nothing is built per event but strings. The same calendar
+lines, LOCATION, actors' lines); nothing is built per event but strings. The same calendar
 built with ``icalendar`` objects is the reference, :mod:`timeline_ical.reference`
 (the writer before this one, about 40 times slower): for every chronology and
 option the bytes are equal, which ``tests/test_ical_fast.py`` proves on random
@@ -277,26 +277,46 @@ def _stamp(moment: _dt.datetime) -> str:
                                            moment.minute, moment.second)
 
 
-_DATES: dict[tuple[str, bool], tuple[str, str | None]] = {}
-_LOCATIONS: dict[tuple[str, str | None], bytes] = {}
-_CACHED = 4096  # distinct dates or places kept; the caches are emptied when full
+# Caches keyed by the id of a record the chronology shares between events (a fold
+# keeps one object per distinct date, actor and place); each entry holds its
+# record, so that id is not reused while cached, and a hit is checked by identity.
+_CACHED = 1 << 15  # entries kept per cache; a full cache is emptied
+_DATES: tuple[dict[int, tuple[Any, Any]], dict[int, tuple[Any, Any]]] = ({}, {})
+_LOCATIONS: dict[int, tuple[Any, bytes]] = {}
+_ACTORS: dict[int, tuple[Any, str]] = {}
+
+
+def _cached(cache: dict[int, tuple[Any, Any]], record: Any, render: Any) -> Any:
+    """``render(record)``, from ``cache`` when this very record was rendered before."""
+    hit = cache.get(id(record))
+    if hit is not None and hit[0] is record:
+        return hit[1]
+    value = render(record)
+    if len(cache) >= _CACHED:
+        cache.clear()
+    cache[id(record)] = (record, value)
+    return value
 
 
 def _dates(date: EDTFDate, first_day: bool) -> tuple[str, str | None]:
     """``(DTSTART and DTEND or DURATION lines, the DESCRIPTION's calendar note)``."""
-    key = (date.edtf, first_day)
-    found = _DATES.get(key)
-    if found is None:
-        start, last, note = _span(date, first_day)
-        if last < _dt.date.max:
-            end = f"DTEND;VALUE=DATE:{_date(last + _ONE_DAY)}"
-        else:  # no day after 9999-12-31 to end on: the days instead (module docstring)
-            end = f"DURATION:P{(last - start).days + 1}D"
-        found = (f"DTSTART;VALUE=DATE:{_date(start)}\r\n{end}\r\n", note)
-        if len(_DATES) >= _CACHED:
-            _DATES.clear()
-        _DATES[key] = found
-    return found
+    return _cached(_DATES[first_day], date, _span_first_day if first_day else _span_all)
+
+
+def _span_all(date: EDTFDate) -> tuple[str, str | None]:
+    return _date_lines(*_span(date, False))
+
+
+def _span_first_day(date: EDTFDate) -> tuple[str, str | None]:
+    return _date_lines(*_span(date, True))
+
+
+def _date_lines(start: _dt.date, last: _dt.date, note: str | None) -> tuple[str, str | None]:
+    if last < _dt.date.max:
+        end = f"DTEND;VALUE=DATE:{_date(last + _ONE_DAY)}"
+    else:  # no day after 9999-12-31 to end on: the days instead (module docstring)
+        end = f"DURATION:P{(last - start).days + 1}D"
+    return f"DTSTART;VALUE=DATE:{_date(start)}\r\n{end}\r\n", note
 
 
 def _date(day: _dt.date) -> str:
@@ -305,14 +325,11 @@ def _date(day: _dt.date) -> str:
 
 
 def _location_line(place: timeline.Place) -> bytes:
-    key = (place.name, place.country)
-    found = _LOCATIONS.get(key)
-    if found is None:
-        found = _line("LOCATION:" + _escape(_location(place)))
-        if len(_LOCATIONS) >= _CACHED:
-            _LOCATIONS.clear()
-        _LOCATIONS[key] = found
-    return found
+    return _cached(_LOCATIONS, place, _render_location)
+
+
+def _render_location(place: timeline.Place) -> bytes:
+    return _line("LOCATION:" + _escape(_location(place)))
 
 
 def _escape(text: str) -> str:
@@ -355,10 +372,7 @@ def _description(event: timeline.Event, note: str | None) -> str:
         lines.append("Calendar: " + note)
     if event.actors:
         lines.append("Actors:")
-        for actor in event.actors:
-            who, role = actor.name, actor.role
-            lines.append(f"- {who}{f', {role}' if role else ''} ({actor.code})" if who else
-                         f"- {actor.code}{f', {role}' if role else ''}")
+        lines += [_cached(_ACTORS, actor, _actor) for actor in event.actors]
     if event.summary:
         lines.append("")
         lines.append(event.summary)
@@ -372,6 +386,12 @@ def _description(event: timeline.Event, note: str | None) -> str:
                                  published and f"published {published.edtf}", source.url) if p]
             lines.append(f"{n}. {' - '.join(parts)}")
     return "\n".join(lines)
+
+
+def _actor(actor: timeline.Actor) -> str:
+    who, role = actor.name, actor.role
+    return (f"- {who}{f', {role}' if role else ''} ({actor.code})" if who else
+            f"- {actor.code}{f', {role}' if role else ''}")
 
 
 def _words(date: EDTFDate) -> str:
