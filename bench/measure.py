@@ -28,9 +28,10 @@ export          fold, then ``timeline.export`` to a file (timed: the export alon
                 ``export LOG ical OUT --reference``: through the iCal exporter's
                 icalendar reference writer (``timeline_ical.reference``) instead
 ical_writer     fold, then the iCal writer alone (``timeline_ical.writer.write``) into a
-                stream that only counts bytes: no file, no fsync, and a ``gc.collect()``
-                first, so that the full collection the fold leaves due is not timed; ``ical_writer LOG
-                --reference``: the icalendar reference writer (``timeline_ical.reference``)
+                stream that only counts bytes: no file, no fsync, and a
+                ``gc.collect()`` first, so that the full collection the fold leaves
+                due is not timed; ``ical_writer LOG --reference``: the icalendar
+                reference writer (``timeline_ical.reference``) the same way
 ical_floor      fold, compute each VEVENT's values (untimed), then build and serialise
                 the same VEVENTs with ``icalendar`` directly, streamed to a file
 append          copy the log, open it (untimed), then COUNT ``Log.record`` calls, each fsynced

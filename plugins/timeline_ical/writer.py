@@ -96,18 +96,19 @@ line, that character moves to the next line (icalendar's rule, so that no
 client sees an escape split by a fold).
 
 How it is written. This module renders the content lines itself, as text,
-one VEVENT at a time, with the values cached where events repeat them (date
-lines, LOCATION, actors' lines); nothing is built per event but strings. The same calendar
-built with ``icalendar`` objects is the reference, :mod:`timeline_ical.reference`
-(the writer before this one, about 40 times slower): for every chronology and
-option the bytes are equal, which ``tests/test_ical_fast.py`` proves on random
-chronologies and checks again by parsing both with icalendar. An event this
-module does not render itself (a record built around the validators: an id
-icalendar would escape, a URL with CR or LF, a revision count that is not an
-``int`` of RFC 5545's INTEGER range, text that is not UTF-8, or anything else that raises) is handed to the
+one VEVENT at a time, with the values cached where events share them (date
+lines, LOCATION, actors' lines); nothing is built per event but strings. The
+same calendar built with ``icalendar`` objects is the reference,
+:mod:`timeline_ical.reference` (the writer before this one, more than ten
+times slower): for every chronology and option the bytes are equal, which
+``tests/test_ical_fast.py`` proves on random chronologies and checks again by
+parsing both with icalendar. An event this module does not render itself (a
+record built around the validators: an id icalendar would escape, a URL with
+CR or LF, a revision count that is not an ``int`` of RFC 5545's INTEGER
+range, text that is not UTF-8, or anything else that raises) is handed to the
 reference, which writes it or raises its error: the output is never other
-bytes than the reference's. The chronology is read once, in order, so any
-iterable of :class:`~timeline.EventState` will do.
+bytes than the reference's. The chronology is read once, in order, so a
+stream of events will do.
 """
 
 from __future__ import annotations
@@ -150,10 +151,10 @@ def write(chronology: timeline.Chronology, out: BinaryIO, **options: Any) -> Non
 
     ``chronology``: its ``title`` is read, then it is iterated once, for
     :class:`~timeline.EventState` items in chronology order (a stream of them
-    will do: no ``len()``, no indexing). The bytes are UTF-8 with CRLF line ends (RFC 5545 section 3.1), those of
-    :func:`timeline_ical.reference.write` (module docstring), and depend only on
-    the chronology and the option. Events are written a few hundred at a time, so
-    memory does not grow with their number.
+    will do: no ``len()``, no indexing). The bytes are UTF-8 with CRLF line
+    ends (RFC 5545 section 3.1), those of :func:`timeline_ical.reference.write`
+    (module docstring), and depend only on the chronology and the option.
+    Events are written 200 at a time, so memory does not grow with their number.
 
     Option ``imprecise``: ``"span"`` (the default) or ``"first-day"`` (see the
     module docstring). Raises :class:`~timeline.ValidationError` for another
