@@ -24,7 +24,14 @@ prime           ``Log(path).head``: the first read of the log, recording its che
 fold_half       ``Log(path).chronology(as_of=N // 2)``
 verify          ``Log(path).verify()``
 query           open + fold + ``filter(actor=..., date_from=..., date_to=...)``
-export          fold, then ``timeline.export`` to a file (timed: the export alone)
+export          fold, then ``timeline.export`` to a file (timed: the export alone);
+                ``export LOG ical OUT --reference``: through the iCal exporter's
+                icalendar reference writer (``timeline_ical.reference``) instead
+ical_writer     fold, then the iCal writer alone (``timeline_ical.writer.write``) into a
+                stream that only counts bytes: no file, no fsync, and a
+                ``gc.collect()`` first, so that the full collection the fold leaves
+                due is not timed; ``ical_writer LOG --reference``: the icalendar
+                reference writer (``timeline_ical.reference``) the same way
 ical_floor      fold, compute each VEVENT's values (untimed), then build and serialise
                 the same VEVENTs with ``icalendar`` directly, streamed to a file
 append          copy the log, open it (untimed), then COUNT ``Log.record`` calls, each fsynced
@@ -39,6 +46,7 @@ es_replay       read that SQLite file back through its notification log into a p
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -149,9 +157,14 @@ def query(log: str, actor: str, date_from: str, date_to: str) -> dict[str, Any]:
 # --- exporting ----------------------------------------------------------------------------
 
 @task
-def export(log: str, format: str, out: str) -> dict[str, Any]:
+def export(log: str, format: str, out: str, writer: str = "") -> dict[str, Any]:
     from timeline import Log, export as run_export, make_plugin_manager
 
+    if writer == "--reference":  # the iCal exporter with its icalendar reference writer
+        import timeline_ical.reference
+        import timeline_ical.writer
+
+        timeline_ical.writer.write = timeline_ical.reference.write
     started = time.perf_counter()
     chronology = Log(log).chronology()
     plugins = make_plugin_manager()
@@ -162,6 +175,34 @@ def export(log: str, format: str, out: str) -> dict[str, Any]:
     os.unlink(out)
     return {"seconds": done - folded, "items": len(chronology), "fold_seconds": folded - started,
             "bytes": size}
+
+
+class _Sink:
+    """A binary stream that keeps only the number of bytes written to it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        return len(data)
+
+
+@task
+def ical_writer(log: str, writer: str = "") -> dict[str, Any]:
+    from timeline import Log
+
+    if writer == "--reference":
+        from timeline_ical.reference import write
+    else:
+        from timeline_ical.writer import write
+    chronology = Log(log).chronology()
+    sink = _Sink()
+    gc.collect()  # the full collection the fold's allocations leave due: not the writer's
+    started = time.perf_counter()
+    write(chronology, sink)
+    done = time.perf_counter()
+    return {"seconds": done - started, "items": len(chronology), "bytes": sink.size}
 
 
 def _ical_values(chronology: Any) -> Iterator[list[tuple[str, Any]]]:

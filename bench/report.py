@@ -25,6 +25,12 @@ TASKS = [
     ("verify", "`Log.verify()`", "entries"),
     ("query", "open + fold + filter (actor PAK, 1990-1999)", "entries"),
     ("export_ical", "export iCal to a file (after the fold)", "events"),
+    ("export_ical_reference", "export iCal through the icalendar reference writer "
+     "(`timeline_ical.reference`, after the fold)", "events"),
+    ("ical_writer", "iCal writer alone (`timeline_ical.writer`), to a stream that counts "
+     "bytes (after the fold)", "events"),
+    ("ical_writer_reference", "the icalendar reference writer alone, the same way",
+     "events"),
     ("ical_floor", "icalendar floor: build + serialise the same VEVENTs", "events"),
     ("export_json", "export JSON to a file (after the fold)", "events"),
     ("export_markdown", "export Markdown to a file (after the fold)", "events"),

@@ -104,6 +104,10 @@ def tasks_for(log: Path, n: int, work: Path, with_es: bool) -> list[tuple[str, l
         ("query", ["query", s, *QUERY]),
     ]
     tasks += [(f"export_{f}", ["export", s, f, str(work / f"out.{f}")]) for f in FORMATS]
+    tasks += [("export_ical_reference", ["export", s, "ical", str(work / "ref.ical"),
+                                         "--reference"]),
+              ("ical_writer", ["ical_writer", s]),
+              ("ical_writer_reference", ["ical_writer", s, "--reference"])]
     tasks += [
         ("ical_floor", ["ical_floor", s, str(work / "floor.ics")]),
         ("append", ["append", s, str(work), str(min(APPENDS, n))]),
@@ -176,6 +180,14 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             ratio(size, "fold", "es_replay", per="rate"), 2, ">=")
         add("iCal export time / icalendar floor time", ratio(size, "export_ical", "ical_floor"),
             1.3, "<=")
+        add("iCal writer rate (events/s)", size.get("ical_writer", {}).get("rate"), 50_000,
+            ">=", "")
+        add("(iCal writer rate / icalendar reference writer rate)",
+            ratio(size, "ical_writer", "ical_writer_reference", per="rate"), 1, ">=")
+        add("(iCal export rate, to a file, fsynced (events/s))",
+            size.get("export_ical", {}).get("rate"), 50_000, ">=", "")
+        add("(iCal export rate / the same through the icalendar reference writer)",
+            ratio(size, "export_ical", "export_ical_reference", per="rate"), 1, ">=")
         for fmt in ("json", "markdown"):
             rate = size.get(f"export_{fmt}", {}).get("rate")
             add(f"{fmt} export rate (events/s)", rate, 100_000, ">=", "")
