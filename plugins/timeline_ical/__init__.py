@@ -15,6 +15,7 @@ EXPORTER = Exporter(
     media_type="text/calendar",
     suffix=".ics",
     writer="timeline_ical.writer:write",
+    streams=True,
     options=(Option("imprecise", str, "span", "a date known only to the month, season, year "
                     "or coarser: span (every day it can mean) or first-day (its first "
                     "possible day, and DESCRIPTION says so)", choices=("span", "first-day")),),
