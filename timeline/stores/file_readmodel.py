@@ -126,8 +126,8 @@ class FileReadModel(SQLReadModel):
                     try:
                         with self._reading(conn, f, size) as cur:
                             return self._read(cur, as_of, wanted, title)
-                    except _Mismatch:
-                        conn.execute("DELETE FROM timeline_file_source")  # rebuilt next
+                    except Exception:  # noqa: BLE001 - changed by hand, or a race lost
+                        conn.execute("DROP TABLE IF EXISTS timeline_file_source")  # rebuilt
         except Exception:  # noqa: BLE001 - whatever is wrong with a cache, the fold answers
             return None
         return None
@@ -200,7 +200,12 @@ class FileReadModel(SQLReadModel):
         """The states of the selected rows, each event and first entry read from the file."""
         if any(row[2] is None for row in rows):
             raise _Stale
-        entries = self._entries(self._cur, {p for row in rows for p in (row[0], row[-4])})
+        assert self._source is not None
+        head = self._source.position
+        entries = self._entries(self._cur, {head, *(p for row in rows for p in (row[0], row[-4]))}
+                                - {0})
+        if head and entries[head].hash != self._source.head:
+            raise _Mismatch  # the tracking record does not name the entry at its position
         last = None
         for row in rows:
             position, event_id = row[0], row[1]
@@ -263,7 +268,7 @@ class FileReadModel(SQLReadModel):
             elif source.offset < size:
                 try:
                     self._catch_up(cur, f, source, size)
-                except _Mismatch:
+                except (_Stale, _Mismatch):
                     self._rebuild(cur, f, size)
             cur.execute("COMMIT")
         except BaseException:
@@ -300,8 +305,11 @@ class FileReadModel(SQLReadModel):
 
         self._log, self._source = f, source
         last_time = _dt.datetime.min.replace(tzinfo=_dt.timezone.utc)
-        if source.position:
-            last_time = self._entries(cur, [source.position])[source.position].recorded_at
+        if source.position:  # the entry at the tracked position must be the tracked head
+            head = self._entries(cur, [source.position])[source.position]
+            if head.hash != source.head:
+                raise _Mismatch
+            last_time = head.recorded_at
         start = source.offset - source.offset % BLOCK
         tail = _read_exact(f, start, source.offset - start)
         if tail and hashlib.sha256(tail).hexdigest() != source.blocks[-1]:
