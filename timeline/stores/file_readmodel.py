@@ -52,7 +52,7 @@ from typing import Any
 import attrs
 
 from ..__about__ import __version__
-from ..chronology import Chronology, EventFilter, EventState, sort_key
+from ..chronology import Chronology, EventFilter, EventState
 from ..entries import ENTRY_TYPES, FORMAT_VERSION, GENESIS_HASH, Entry, format_time
 from ..errors import LogCorruptError, LogError
 from .base import Chain, check_transition
@@ -61,7 +61,7 @@ from .files import unlock
 from .readmodel import ReadModelReport
 from .sql_projection import (READ_MODEL_VERSION, _chunks, _project, _track, dialect_of,
                              has_read_model, projection_schema, tracking)
-from .sql_readmodel import SQLReadModel, _Stale
+from .sql_readmodel import SQLReadModel, _Stale, in_order
 
 __all__ = ["FileReadModel"]
 
@@ -198,6 +198,10 @@ class FileReadModel(SQLReadModel):
 
     def _states(self, rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
         """The states of the selected rows, each event and first entry read from the file."""
+        return in_order(self._unordered(rows, wanted))
+
+    def _unordered(self, rows: list[tuple[Any, ...]],
+                   wanted: EventFilter) -> Iterator[EventState]:
         if any(row[2] is None for row in rows):
             raise _Stale
         assert self._source is not None
@@ -206,7 +210,6 @@ class FileReadModel(SQLReadModel):
                                 - {0})
         if head and entries[head].hash != self._source.head:
             raise _Mismatch  # the tracking record does not name the entry at its position
-        last = None
         for row in rows:
             position, event_id = row[0], row[1]
             first, revisions, latest = row[-4], row[-2], row[-1]
@@ -216,13 +219,8 @@ class FileReadModel(SQLReadModel):
                 raise _Stale
             if not wanted.keep(entry.event):
                 continue
-            state = EventState(entry.event, opening.recorded_at, entry.recorded_at, first,
-                               position, revisions)
-            key = sort_key(state)
-            if last is not None and key < last:
-                raise _Stale
-            last = key
-            yield state
+            yield EventState(entry.event, opening.recorded_at, entry.recorded_at, first,
+                             position, revisions)
 
     def _entries(self, cur: Any, positions: Iterable[int]) -> dict[int, Entry]:
         """The entries at ``positions``, read from the file at the offsets the index gives,

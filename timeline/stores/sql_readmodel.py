@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -310,11 +310,25 @@ def _storable(text: str) -> bool:
     return True
 
 
+def in_order(states: Iterable[EventState]) -> Iterator[EventState]:
+    """``states``, each checked to come in the fold's order; raises _Stale."""
+    last = None
+    for state in states:
+        key = sort_key(state)
+        if last is not None and key < last:
+            raise _Stale
+        last = key
+        yield state
+
+
 def _states(rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
     """The states of the selected rows, each checked against its entry; raises _Stale."""
+    return in_order(_unordered(rows, wanted))
+
+
+def _unordered(rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
     from .sql import _check_columns, _line
 
-    last = None
     for row in rows:
         position, event_id = row[0], row[1]
         first, first_time, revisions, latest = row[10:14]
@@ -328,10 +342,5 @@ def _states(rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventS
             raise _Stale
         if not wanted.keep(entry.event):
             continue
-        state = EventState(entry.event, parse_time(first_time), entry.recorded_at, first,
-                           position, revisions)
-        key = sort_key(state)
-        if last is not None and key < last:
-            raise _Stale
-        last = key
-        yield state
+        yield EventState(entry.event, parse_time(first_time), entry.recorded_at, first,
+                         position, revisions)
