@@ -70,6 +70,7 @@ def test_a_read_builds_it_in_the_cache_folder_and_verify_checks_it(path: Path, o
     assert execute(path, "SELECT position, head FROM timeline_read_tracking") == [
         (11, log.head[1])]
     assert sorted(p.name for p in path.parent.iterdir()) == ["pr.jsonl"]  # nothing beside it
+    assert database(path).stat().st_mode & 0o777 == 0o600  # as private as the records
     result = run("verify", path)
     assert result.exit_code == 0
     assert result.stdout == (f"ok: 11 entries, 8 events, head {log.head[1]}\n"
@@ -222,8 +223,10 @@ def test_a_cache_that_cannot_be_written_never_fails_a_read(path: Path, tmp_path:
     assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
     result = run("verify", path)
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1].startswith("read model: not kept: read model: the "
-                                                    "cache folder ")
+    assert result.stdout.splitlines()[1] == (
+        f"read model: not kept: the cache folder {str(database(path).parent)!r} cannot be used "
+        f"({'Not a directory' if blocker == 'file' else 'unable to open database file'}); reads "
+        "fold the log")
     result = run("rebuild", path)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: read model: the cache folder ")

@@ -155,6 +155,11 @@ class FileReadModel(SQLReadModel):
                 yield f, conn, size
 
     def _connect(self) -> sqlite3.Connection:
+        try:  # readable by its owner only, as the checked-prefix records (SQLite's journal
+            # takes the database's mode)
+            os.close(os.open(self._database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
         return sqlite3.connect(self._database, isolation_level=None,
                                timeout=max(self._store.lock_timeout, 0.001))
 
@@ -375,7 +380,7 @@ class FileReadModel(SQLReadModel):
                 with self._reading(conn, f, size):
                     return super().check()
         except (OSError, sqlite3.Error) as exc:
-            return ReadModelReport(False, reason=f"not kept: {self._unwritable(exc).message}")
+            return ReadModelReport(False, reason=f"not kept: {self._unusable(exc)}")
         except (_Stale, _Mismatch):
             return ReadModelReport(False, reason="not checked: the log changed while it was "
                                    "read; run 'timeline verify LOG' again")
@@ -421,11 +426,13 @@ class FileReadModel(SQLReadModel):
                 source.head) or (last.position if last else 0) != upto:
             raise self._differs("was made from other bytes than the log's", upto)
 
+    def _unusable(self, exc: BaseException) -> str:
+        return (f"the cache folder {str(self._database.parent)!r} cannot be used "
+                f"({getattr(exc, 'strerror', None) or exc}); reads fold the log")
+
     def _unwritable(self, exc: BaseException) -> LogError:
-        folder = str(self._database.parent)
-        return LogError(f"read model: the cache folder {folder!r} cannot be used "
-                        f"({getattr(exc, 'strerror', None) or exc}); reads fold the log.",
-                        field="cache", value=folder,
+        return LogError(f"read model: {self._unusable(exc)}.", field="cache",
+                        value=str(self._database.parent),
                         fix="Make TIMELINE_CACHE_DIR a writable folder of your own, or set "
                         "it empty to turn the cache off.")
 
