@@ -103,6 +103,26 @@ def test_appends_by_another_process_are_caught_up_not_rebuilt(
     assert execute(path, "SELECT position FROM timeline_read_tracking") == [(14,)]
 
 
+def test_a_reader_that_saw_less_of_the_file_does_not_rebuild_it(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = Log(path)
+    log.chronology()
+    before = path.stat().st_size
+    log.record(Event(id="late", date="2001", title="Late"))
+    assert answered(log) == folded(log)  # caught up to the new size by this read
+    sizes = [before]  # the next read took its snapshot before that append
+    real = FileReadModel._size
+    monkeypatch.setattr(FileReadModel, "_size",
+                        lambda self, f: sizes.pop() if sizes else real(self, f))
+
+    def no_rebuild(*args: object) -> None:
+        raise AssertionError("rebuilt for an older snapshot of the file")
+
+    monkeypatch.setattr(FileReadModel, "_rebuild", no_rebuild)
+    assert answered(log) == folded(log)
+    assert not sizes
+
+
 def test_readers_catching_up_at_once_agree(path: Path) -> None:
     Log(path).chronology()
     Log(path).record(Event(id="late", date="2001", title="Late"))

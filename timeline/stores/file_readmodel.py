@@ -86,6 +86,10 @@ _INDEX_COLUMNS = ("position", "byte_offset", "byte_length", "recorded_at", "type
                   "idempotency_key", "hash")
 
 
+class _Moved(Exception):
+    """Another reader moved the tables on since this read looked at the file: look again."""
+
+
 class _Mismatch(Exception):
     """The file's bytes are not those the tables were made from: rebuild."""
 
@@ -120,27 +124,39 @@ class FileReadModel(SQLReadModel):
     def chronology(self, as_of: int | _dt.datetime | None, wanted: EventFilter,
                    title: str) -> Chronology | None:
         try:
-            with self._opened() as (f, conn, size):
-                for _ in range(2):
-                    self._follow(conn, f, size)
+            with self._opened() as (f, conn):
+                dropped = False
+                for _ in range(4):  # a few races lost to other readers, then the fold
+                    size = self._size(f)
                     try:
+                        self._follow(conn, f, size)
                         with self._reading(conn, f, size) as cur:
                             return self._read(cur, as_of, wanted, title)
-                    except Exception:  # noqa: BLE001 - changed by hand, or a race lost
-                        conn.execute("DROP TABLE IF EXISTS timeline_file_source")  # rebuilt
+                    except _Moved:
+                        continue  # another reader moved the tables on: look at the file again
+                    except (_Stale, _Mismatch, sqlite3.DatabaseError, ValueError, TypeError,
+                            KeyError, AttributeError):  # changed by hand: rebuild, once
+                        if dropped:
+                            break
+                        conn.execute("DROP TABLE IF EXISTS timeline_file_source")
+                        dropped = True
         except Exception:  # noqa: BLE001 - whatever is wrong with a cache, the fold answers
             return None
         return None
 
+    def _size(self, f: Any) -> int:
+        """The log file's size, taken under its shared lock: every byte before it is part
+        of a complete append."""
+        self._store._lock(f, shared=True)
+        try:
+            return os.fstat(f.fileno()).st_size
+        finally:
+            unlock(f.fileno())
+
     @contextmanager
-    def _opened(self) -> Iterator[tuple[Any, sqlite3.Connection, int]]:
-        """The log file (its size taken under the shared lock) and the cache database."""
+    def _opened(self) -> Iterator[tuple[Any, sqlite3.Connection]]:
+        """The log file and the cache database."""
         with open(self._store.path, "rb") as f:
-            self._store._lock(f, shared=True)
-            try:
-                size = os.fstat(f.fileno()).st_size
-            finally:
-                unlock(f.fileno())
             self._database.parent.mkdir(parents=True, exist_ok=True)
             conn = self._connect()
             try:
@@ -152,7 +168,7 @@ class FileReadModel(SQLReadModel):
                 self._database.unlink()  # not a database (any more): start again
                 conn = self._connect()
             with closing(conn):
-                yield f, conn, size
+                yield f, conn
 
     def _connect(self) -> sqlite3.Connection:
         try:  # readable by its owner only, as the checked-prefix records (SQLite's journal
@@ -171,7 +187,7 @@ class FileReadModel(SQLReadModel):
         try:
             source = _source(cur)
             if source is None or source.identity != _identity(f) or source.offset != size:
-                raise _Stale  # a lost race: another reader rebuilt it for another size
+                raise _Moved  # another reader rebuilt or caught it up since _follow
             self._log, self._source, self._cur = f, source, cur
             yield cur
         finally:
@@ -266,6 +282,9 @@ class FileReadModel(SQLReadModel):
         cur.execute("BEGIN IMMEDIATE")  # one writer: a second reader waits, then finds it done
         try:
             source = _source(cur)
+            if source is not None and source.identity == _identity(f) and (
+                    size < source.offset <= self._size(f)):
+                raise _Moved  # caught up by a reader that saw more of the file than we did
             if source is None or source.identity != _identity(f) or source.offset > size:
                 self._rebuild(cur, f, size)
             elif source.offset < size:
@@ -356,7 +375,8 @@ class FileReadModel(SQLReadModel):
 
     def rebuild(self) -> ReadModelReport:
         try:
-            with self._opened() as (f, conn, size):
+            with self._opened() as (f, conn):
+                size = self._size(f)
                 cur = conn.cursor()
                 cur.execute("BEGIN IMMEDIATE")
                 try:
@@ -375,13 +395,14 @@ class FileReadModel(SQLReadModel):
         """Catch the read model up with the log (rebuilding it if it is stale or from another
         file), then compare every row with a fresh fold of the file."""
         try:
-            with self._opened() as (f, conn, size):
+            with self._opened() as (f, conn):
+                size = self._size(f)
                 self._follow(conn, f, size)
                 with self._reading(conn, f, size):
                     return super().check()
         except (OSError, sqlite3.Error) as exc:
             return ReadModelReport(False, reason=f"not kept: {self._unusable(exc)}")
-        except (_Stale, _Mismatch):
+        except (_Stale, _Mismatch, _Moved):
             return ReadModelReport(False, reason="not checked: the log changed while it was "
                                    "read; run 'timeline verify LOG' again")
 
