@@ -30,8 +30,10 @@ then, in the cache database:
    lines shown are the bytes checked when they were projected. The first entry of each
    event (its first record time) is read the same way. A mismatch rebuilds, once.
 
-Anything wrong with the cache (unreadable, unwritable, locked, changed by hand, a race
-lost to another reader) means the caller folds the log: a cache never fails a read.
+Anything wrong with the cache (changed by hand, another version) rebuilds it, once; a
+cache that cannot be used (unwritable, locked, a rebuild that fails) means the caller
+folds the log: a cache never fails a read. A reader that finds the tables moved on by
+another reader, which saw more of the file, takes the file's size again.
 What a read cannot see, as for the databases, is a row removed from the cache so that
 an event is no longer selected, or a revision no longer counted: ``timeline verify``
 compares every row with a fresh fold of the file.
