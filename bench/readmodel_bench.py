@@ -110,14 +110,19 @@ def timed(argv: list[str]) -> tuple[float, bytes]:
     return time.perf_counter() - start, done.stdout
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str, out: str, argv: list[str] | None) -> argparse.Namespace:
+    """The options both read model benches take (``out``: the report's default name)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data", type=Path, default=HERE / "data")
-    parser.add_argument("--out", type=Path, default=HERE / "READ_MODEL.md")
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", type=Path, default=HERE / out)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(__doc__, "READ_MODEL.md", argv)
     after, before, floor = prepare(args.entries, args.seed, args.data)
     timeline = str(Path(sys.executable).with_name("timeline"))
     half = str(args.entries // 2)
@@ -189,7 +194,12 @@ def main(argv: list[str] | None = None) -> int:
         "after its own start-up.",
         "",
     ]
-    args.out.write_text("\n".join(lines), encoding="utf-8")
+    return report(args.out, lines)
+
+
+def report(out: Path, lines: list[str]) -> int:
+    """Write the report's ``lines`` to ``out`` and print them; the exit status."""
+    out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
     return 0
 

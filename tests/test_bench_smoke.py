@@ -143,3 +143,16 @@ def test_the_read_model_bench_compares_outputs_and_writes_its_table(tmp_path: Pa
         "| `timeline list big.sqlite --as-of 1000 --actor PAK --from 1990 --to 1999`"]
     counts = [int(line.split(" | ")[1]) for line in table]
     assert counts[0] == counts[1] > 0  # the same filter listed and exported
+
+
+def test_the_file_read_model_bench_compares_outputs_and_writes_its_table(tmp_path: Path) -> None:
+    out = tmp_path / "FILE_READ_MODEL.md"
+    done = subprocess.run([sys.executable, str(BENCH / "file_readmodel_bench.py"), "--entries",
+                           "2000", "--runs", "1", "--data", str(tmp_path / "data"), "--out",
+                           str(out)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    table = [line for line in out.read_text("utf-8").splitlines() if line.startswith("| ")]
+    assert [line.split(" | ")[0] for line in table[2:]] == [
+        "| first read", "| later read", "| after another process appended one entry"]
+    assert "Command: `timeline list big.jsonl --actor PAK --from 1990 --to 1999` (8 events)" in (
+        out.read_text("utf-8"))

@@ -51,6 +51,13 @@ def test_checked_line_equals_from_line(event, at):
     assert fast.to_line() == entry.to_line()
 
 
+@pytest.fixture(autouse=True)
+def _no_read_model(monkeypatch):
+    """These tests count what the fold's reads from the start check: the file store's read
+    model, which answers reads without them, is left out (tests/test_file_read_model.py)."""
+    monkeypatch.setattr(jsonl.JsonlStore, "read_model", None)
+
+
 @pytest.fixture
 def small_blocks(monkeypatch, tmp_path):
     monkeypatch.setattr(checked, "BLOCK", BLOCK)

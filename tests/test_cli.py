@@ -142,7 +142,8 @@ def test_init_creates_an_empty_log(tmp_path: Path) -> None:
     assert result.stderr == ""
     assert path.read_bytes() == b""
     assert run("list", path).stdout == ""
-    assert run("verify", path).stdout == f"ok: 0 entries, 0 events, head {'0' * 64}\n"
+    assert run("verify", path).stdout == (f"ok: 0 entries, 0 events, head {'0' * 64}\n"
+                                          "read model: ok: 0 events at position 0\n")
 
 
 def test_init_refuses_an_existing_file(pakistan: Path) -> None:
@@ -505,7 +506,8 @@ def test_corrections_on_a_copy_show_in_history_list_as_of_and_export(
 
     verify = run("verify", pakistan)
     last_hash = json.loads(pakistan.read_bytes().splitlines()[-1])["hash"]
-    assert verify.stdout == f"ok: 12 entries, 9 events, head {last_hash}\n"
+    assert verify.stdout == (f"ok: 12 entries, 9 events, head {last_hash}\n"
+                             "read model: ok: 9 events at position 12\n")
 
     if HAS_JSON_WRITER:
         out = tmp_path / "now.json"
@@ -620,7 +622,8 @@ def test_verify_reports_entries_events_and_head(pakistan: Path) -> None:
     result = run("verify", pakistan)
 
     assert result.exit_code == 0
-    assert result.stdout == f"ok: 9 entries, 9 events, head {HEAD}\n"
+    assert result.stdout == (f"ok: 9 entries, 9 events, head {HEAD}\n"
+                             "read model: ok: 9 events at position 9\n")
     assert run("verify", pakistan, "--expect-head", HEAD).exit_code == 0
 
 

@@ -270,12 +270,13 @@ def test_cli_reports_refuses_and_repairs_a_torn_tail(
     assert result.stdout == (
         f"repair: moved the incomplete final line ({len(torn)} bytes at byte offset {len(good)})"
         f" to {side}; the 3 complete entries before it are unchanged.\n"
-        f"ok: 3 entries, 3 events, head {entries[2].hash}\n")
+        f"ok: 3 entries, 3 events, head {entries[2].hash}\n"
+        "read model: ok: 3 events at position 3\n")
     assert Path(side).read_bytes() == torn and log.path.read_bytes() == good
     again = run("verify", log.path, "--repair", "--expect-position", 3)
     assert (again.exit_code, again.stdout) == (0, (
         "repair: nothing to repair: the log has no incomplete final line (3 complete entries).\n"
-        f"ok: 3 entries, 3 events, head {entries[2].hash}\n"))
+        f"ok: 3 entries, 3 events, head {entries[2].hash}\nread model: ok: 3 events at position 3\n"))
 
 
 def test_cli_repair_refuses_a_tampered_log(filled: tuple[Log, bytes, list[Entry]]) -> None:

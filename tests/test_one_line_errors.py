@@ -79,9 +79,11 @@ def test_the_empty_logs_head_is_accepted(tmp_path):
     assert runner.invoke(main, ["init", str(path)]).exit_code == 0
     printed = runner.invoke(main, ["verify", str(path)])
     zeros = "0" * 64
-    assert printed.stdout == f"ok: 0 entries, 0 events, head {zeros}\n"
+    model = "read model: ok: 0 events at position 0\n"
+    assert printed.stdout == f"ok: 0 entries, 0 events, head {zeros}\n{model}"
     again = runner.invoke(main, ["verify", str(path), "--expect-head", zeros])
-    assert (again.exit_code, again.stdout) == (0, f"ok: 0 entries, 0 events, head {zeros}\n")
+    assert (again.exit_code, again.stdout) == (0, f"ok: 0 entries, 0 events, head {zeros}\n"
+                                                  f"{model}")
     both = runner.invoke(main, ["verify", str(path), "--expect-head", zeros,
                                 "--expect-position", "0"])
     assert both.exit_code == 0

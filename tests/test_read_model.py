@@ -1,7 +1,8 @@
-"""The SQL stores' read model (docs/read-model.md) gives the fold's answers, exactly.
+"""Every store's read model (docs/read-model.md) gives the fold's answers, exactly.
 
 Random logs (records, revisions, retractions, batches, idempotency keys and their retries)
-in SQLite and PostgreSQL; random filters (date overlap, actor prefix, tag, CAMEO prefix,
+in SQLite, PostgreSQL and a JSON Lines file (whose read model, in the cache folder, is also
+caught up with entries appended after it was built); random filters (date overlap, actor prefix, tag, CAMEO prefix,
 status, text) and as-of points (positions and record times): the read model's chronology
 equals ``fold(entries, as_of=...).filter(...)`` item for item, in order, with the same
 position and title. The read model must answer (not fall back) whenever it is current.
@@ -154,6 +155,20 @@ def test_sqlite_read_model_equals_the_fold(steps: list[list[Append]],
         assert log.verify_read_model().position == log.head[0]
         same_answers(log, data)
         log.store.close()
+
+
+@settings(_SETTINGS, max_examples=60)
+@given(steps=programs(), data=st.data())
+def test_file_read_model_equals_the_fold(steps: list[list[Append]], data: st.DataObject) -> None:
+    split = data.draw(st.integers(0, len(steps)), label="built after")
+    with tempfile.TemporaryDirectory() as folder:
+        log = Log.create(Path(folder) / "t.jsonl")
+        run_program(log, steps[:split])
+        assert log.verify_read_model().position == log.head[0]  # built by this read
+        same_answers(log, data)
+        run_program(log, steps[split:])  # then caught up by the next read
+        same_answers(log, data)
+        assert log.verify_read_model().position == log.head[0]
 
 
 @pytest.fixture(scope="module")

@@ -90,15 +90,19 @@ def test_the_first_append_builds_the_read_model_in_its_transaction(release1: str
                                                                              title="T")
 
 
-def test_a_file_log_has_no_read_model(tmp_path: Path) -> None:
+def test_a_file_log_without_a_cache_folder_has_no_read_model(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", "")  # turned off: tests/test_file_read_model.py
     path = tmp_path / "pr.jsonl"
     shutil.copyfile(BUNDLED, path)
     result = run("rebuild", path)
     assert (result.exit_code, result.stdout) == (
-        0, "nothing to rebuild: a JSON Lines log keeps no read model; every read folds the "
-           "log.\n")
+        0, "nothing to rebuild: the cache folder is turned off (TIMELINE_CACHE_DIR is empty), "
+           "so this JSON Lines log keeps no read model; every read folds the log.\n")
     assert path.read_bytes() == BUNDLED.read_bytes()
     assert run("verify", path).stdout.count("\n") == 1  # the ok line alone, as before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pr.jsonl"]
 
 
 # --- a read model changed by hand -----------------------------------------------------------

@@ -442,7 +442,7 @@ def verify(log: str, expect_head: str | None, expect_position: int | None, repai
         click.echo(f"repair: {target.repair()}")
     report = target.verify(expect_head=expect_head, expect_position=expect_position)
     click.echo(f"ok: {report.entries} entries, {report.events} events, head {report.head_hash}")
-    model = target.verify_read_model()  # a store without one (a file) prints nothing more
+    model = target.verify_read_model()  # none kept (the cache off): nothing more
     if model is not None:
         click.echo(f"read model: {model}")
 
@@ -451,7 +451,8 @@ def verify(log: str, expect_head: str | None, expect_position: int | None, repai
 @click.argument("log", type=click.Path(dir_okay=False))
 @_errors
 def rebuild(log: str) -> None:
-    """Rebuild LOG's read model (SQLite, PostgreSQL) from every entry, in one transaction.
+    """Rebuild LOG's read model from every entry, in one transaction (a JSON Lines log's
+    is in the cache folder: docs/read-model.md).
 
     The read model is what list and export read instead of folding the log;
     it is derived, checked against the log on every read, and rebuilt here.
@@ -461,8 +462,9 @@ def rebuild(log: str) -> None:
     target = Log(log)
     report = target.rebuild()
     if report is None:
-        click.echo("nothing to rebuild: a JSON Lines log keeps no read model; every read "
-                   "folds the log.")
+        click.echo("nothing to rebuild: the cache folder is turned off (TIMELINE_CACHE_DIR "
+                   "is empty), so this JSON Lines log keeps no read model; every read folds "
+                   "the log.")
     else:
         click.echo(f"rebuilt the read model: {report.events} events at position "
                    f"{report.position}, head {report.head}")

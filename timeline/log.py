@@ -125,10 +125,10 @@ class Log:
         aware ``datetime`` (entries recorded after it are ignored). The filters
         are those of :meth:`Chronology.filter` (the same answer as
         ``chronology(as_of=...).filter(...)``); ValidationError for an invalid one.
-        A store with a read model (SQLite, PostgreSQL) answers from it, running the
-        filters and the as-of in the database, when its tracking record matches the
-        log's head; otherwise the entries (up to that point) are folded
-        (``docs/read-model.md``).
+        A store with a read model (SQLite, PostgreSQL: in the database; a JSON Lines
+        file: in the cache folder, caught up here) answers from it, running the filters
+        and the as-of in SQL, when its tracking record matches the log's head; otherwise
+        the entries (up to that point) are folded (``docs/read-model.md``).
         """
         wanted = EventFilter.of(date_from=date_from, date_to=date_to, actor=actor, tag=tag,
                                 cameo=cameo, status=status, text=text)
@@ -148,7 +148,8 @@ class Log:
     def rebuild(self) -> ReadModelReport | None:
         """Build the store's read model again from every entry (under the write lock, in
         one transaction) and return what it reflects; ``None`` for a store that keeps
-        none (a JSON Lines file folds the log on every read)."""
+        none (a JSON Lines file when ``TIMELINE_CACHE_DIR`` is empty). Raises
+        :class:`~timeline.errors.LogError` if a file's cache folder cannot be written."""
         model = self.store.read_model
         return None if model is None else model.rebuild()
 

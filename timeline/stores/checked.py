@@ -53,14 +53,15 @@ _RULES = 1
 _KIND = "diplomatic-timeline checked prefix"
 
 
-def cache_folder() -> Path | None:
-    """The folder for checked-prefix records, or ``None`` if turned off."""
+def cache_folder(kind: str = "checked") -> Path | None:
+    """The folder for one kind of per-log cache (``checked``: checked-prefix records;
+    ``readmodel``: the file store's read models), or ``None`` if turned off."""
     value = os.environ.get(ENV_CACHE_DIR)
     if value is None:
         import platformdirs
 
-        return Path(platformdirs.user_cache_dir("diplomatic-timeline")) / "checked"
-    return Path(value) / "checked" if value else None
+        return Path(platformdirs.user_cache_dir("diplomatic-timeline")) / kind
+    return Path(value) / kind if value else None
 
 
 class CheckedPrefix:
@@ -123,13 +124,15 @@ class CheckedPrefix:
                               "blocks": hashes})
 
 
-def record_path(log: Path) -> Path | None:
-    """Where the checked-prefix record of the log file ``log`` is (``None``: turned off)."""
-    folder = cache_folder()
+def record_path(log: Path, kind: str = "checked", suffix: str = ".json") -> Path | None:
+    """Where the checked-prefix record (or another ``kind`` of cache, see
+    :func:`cache_folder`) of the log file ``log`` is (``None``: turned off): named by
+    the SHA-256 of the log's real path."""
+    folder = cache_folder(kind)
     if folder is None:
         return None
     name = hashlib.sha256(os.fsencode(os.path.realpath(log))).hexdigest()
-    return folder / f"{name}.json"
+    return folder / f"{name}{suffix}"
 
 
 def _load(record: Path) -> tuple[int, list[str]] | None:

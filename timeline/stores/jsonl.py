@@ -27,6 +27,7 @@ from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ..entries import GENESIS_HASH, Entry
 from ..errors import LogCorruptError, LogError, LogExistsError, TimelineError, TornTailError
@@ -164,13 +165,26 @@ class JsonlStore(Store):
             finally:
                 unlock(f.fileno())
 
+    @property
+    def read_model(self) -> Any:
+        """The read model kept in the cache folder (``timeline/stores/file_readmodel.py``),
+        or ``None`` when ``TIMELINE_CACHE_DIR`` is empty (the cache is off)."""
+        from .file_readmodel import FileReadModel
+
+        database = record_path(self.path, "readmodel", ".sqlite")
+        return None if database is None else FileReadModel(self, database)
+
     def files(self) -> dict[Path, str]:
-        """The log file (which is also its lock), its checked-prefix record and its
-        ``LOG.torn-OFFSET`` side files."""
+        """The log file (which is also its lock), its checked-prefix record, its read model
+        (and that database's journal) and its ``LOG.torn-OFFSET`` side files."""
         found = {self.path: "the log"}
         record = record_path(self.path)
         if record is not None:
             found[record] = "the checked-prefix record of the log"
+        database = record_path(self.path, "readmodel", ".sqlite")
+        if database is not None:
+            found[database] = "the read model of the log"
+            found[database.with_name(database.name + "-journal")] = "the read model of the log"
         try:
             names = os.listdir(self.path.parent if str(self.path.parent) else ".")
         except OSError:

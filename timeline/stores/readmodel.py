@@ -32,14 +32,18 @@ class ReadModelReport:
     - ``position`` / ``head``: the log position and head hash it reflects (its
       tracking record); ``0`` and ``None`` when not built.
     - ``events``: how many current events it holds.
+    - ``reason``: why it is not built, when the store says more than the default.
     """
 
     built: bool
     position: int = 0
     head: str | None = None
     events: int = 0
+    reason: str | None = None
 
     def __str__(self) -> str:
+        if not self.built and self.reason:
+            return self.reason
         if not self.built:
             return ("not built yet; reads fold the log until the next append or "
                     "'timeline rebuild LOG'")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -43,8 +43,8 @@ from .sql_projection import (_CHUNK, READ_MODEL_VERSION, _chunks, dialect, entry
 __all__ = ["SQLReadModel"]
 
 _ENTRY = "e.position, e.recorded_at, e.type, e.event_id, e.idempotency_key, e.hash, e.line"
-_QUERY = (
-    f"SELECT r.position, r.event_id, {_ENTRY}, p.hash, "
+_QUERY = (  # {entry}: the entry's columns; the last five are the same for every store
+    "SELECT r.position, r.event_id, {entry}, p.hash, "
     "(SELECT MIN(x.position) FROM timeline_entries x WHERE x.event_id = r.event_id), "
     "(SELECT x.recorded_at FROM timeline_entries x WHERE x.event_id = r.event_id "
     "ORDER BY x.position LIMIT 1), "
@@ -70,7 +70,15 @@ class _Stale(Exception):
 
 
 class SQLReadModel(ReadModel):
-    """The read model of a :class:`~timeline.stores.sql.SQLStore`."""
+    """The read model of a :class:`~timeline.stores.sql.SQLStore`.
+
+    The file store's read model (:mod:`timeline.stores.file_readmodel`) reuses the
+    reading and the checking, over a database of its own: ``_ENTRY_COLUMNS``,
+    :meth:`_until`, :meth:`_states`, :meth:`_head`, :meth:`_snapshot` and :meth:`_parsed`
+    are what differ.
+    """
+
+    _ENTRY_COLUMNS = _ENTRY
 
     def __init__(self, store: Any) -> None:
         self._store = store
@@ -96,9 +104,7 @@ class SQLReadModel(ReadModel):
             raise _Stale
         end = position
         if isinstance(as_of, _dt.datetime):
-            cur.execute(self._store._sql("until"), (format_time(as_of),))
-            found = cur.fetchone()
-            end = min(end, found[0] if found else 0)
+            end = min(end, self._until(cur, as_of))
         elif as_of is not None:
             end = min(end, max(as_of, 0))
         if end == 0:
@@ -108,9 +114,19 @@ class SQLReadModel(ReadModel):
             where.insert(0, "r.is_current = 1")
         else:
             where[:0], params[:0] = _AS_OF, [end, end]
-        cur.execute(d.sql(_QUERY.format(where=" AND ".join(where), collate=d.collate)),
-                    (end, *params))
-        return Chronology(tuple(_states(cur.fetchall(), wanted)), title=title, position=end)
+        cur.execute(d.sql(_QUERY.format(entry=self._ENTRY_COLUMNS, where=" AND ".join(where),
+                                        collate=d.collate)), (end, *params))
+        return Chronology(tuple(self._states(cur.fetchall(), wanted)), title=title,
+                          position=end)
+
+    def _until(self, cur: Any, as_of: _dt.datetime) -> int:
+        """The last position recorded at or before ``as_of`` (0: none)."""
+        cur.execute(self._store._sql("until"), (format_time(as_of),))
+        found = cur.fetchone()
+        return found[0] if found else 0
+
+    def _states(self, rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
+        return _states(rows, wanted)
 
     def _head(self, cur: Any) -> tuple[int, str]:
         """The log's head, its row checked as ``Store.head`` checks it; on the snapshot's
@@ -294,11 +310,25 @@ def _storable(text: str) -> bool:
     return True
 
 
+def in_order(states: Iterable[EventState]) -> Iterator[EventState]:
+    """``states``, each checked to come in the fold's order; raises _Stale."""
+    last = None
+    for state in states:
+        key = sort_key(state)
+        if last is not None and key < last:
+            raise _Stale
+        last = key
+        yield state
+
+
 def _states(rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
     """The states of the selected rows, each checked against its entry; raises _Stale."""
+    return in_order(_unordered(rows, wanted))
+
+
+def _unordered(rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
     from .sql import _check_columns, _line
 
-    last = None
     for row in rows:
         position, event_id = row[0], row[1]
         first, first_time, revisions, latest = row[10:14]
@@ -312,10 +342,5 @@ def _states(rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventS
             raise _Stale
         if not wanted.keep(entry.event):
             continue
-        state = EventState(entry.event, parse_time(first_time), entry.recorded_at, first,
-                           position, revisions)
-        key = sort_key(state)
-        if last is not None and key < last:
-            raise _Stale
-        last = key
-        yield state
+        yield EventState(entry.event, parse_time(first_time), entry.recorded_at, first,
+                         position, revisions)
