@@ -410,7 +410,7 @@ def test_a_path_ending_in_a_slash_is_not_made_a_file(pakistan: Path, tmp_path: P
     assert listing(tmp_path) == ["pakistan-russia.jsonl"]
 
 
-@pytest.mark.parametrize("command", ["export", "list"])
+@pytest.mark.parametrize("command", ["export", "export-dev-stdout", "list"])
 def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path,
                                                            command: str) -> None:
     """`timeline export LOG | head`: exit 141 (128 + SIGPIPE, as for any program its reader
@@ -419,7 +419,9 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path,
     log.append_batch([timeline.Append.record(Event(id=f"e{n}", date="2001", title=f"Event {n}"))
                       for n in range(3000)])
     before = log.path.read_bytes()
-    args = [command, str(log.path)] + (["-f", "json"] if command == "export" else [])
+    args = [command.split("-")[0], str(log.path)] + (
+        ["-f", "json"] if command.startswith("export") else []) + (
+        ["-o", "/dev/stdout"] if command == "export-dev-stdout" else [])
     process = subprocess.Popen([str(TIMELINE), *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert len(process.stdout.read(10)) == 10  # then stop reading, like `| head`

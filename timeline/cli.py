@@ -75,7 +75,9 @@ def _check_streams(kwargs: dict[str, Any]) -> None:
 def _closed_stdout(exc: TimelineError) -> bool:
     import errno
 
-    return getattr(exc, "errno", None) == errno.EPIPE and exc.value == "-"
+    # export's output (stdout, /dev/stdout, a FIFO) whose reader left; not --rejects,
+    # whose error must say that batches were appended before it
+    return getattr(exc, "errno", None) == errno.EPIPE and exc.field == "output"
 
 
 def _quiet_exit() -> None:
