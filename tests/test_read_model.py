@@ -5,7 +5,8 @@ in SQLite, PostgreSQL and a JSON Lines file (whose read model, in the cache fold
 caught up with entries appended after it was built); random filters (date overlap, actor prefix, tag, CAMEO prefix,
 status, text) and as-of points (positions and record times): the read model's chronology
 equals ``fold(entries, as_of=...).filter(...)`` item for item, in order, with the same
-position and title. The read model must answer (not fall back) whenever it is current.
+position and title; so do its event stream (``ReadModel.events``, ``Log.events``: what
+``timeline export`` reads) and the stream's count when asked first. The read model must answer (not fall back) whenever it is current.
 """
 
 from __future__ import annotations
@@ -139,6 +140,15 @@ def same_answers(log: Log, data: st.DataObject) -> None:
         assert answer is not None, "the read model fell back to the fold"
         assert answer == expected
         assert log.chronology(as_of=as_of, title="T", **chosen) == expected
+        streamed = model.events(as_of, EventFilter.of(**chosen), "T")
+        assert streamed is not None, "the read model's stream fell back to the fold"
+        counted = data.draw(st.booleans(), label="count first")
+        if counted:  # a writer that asks the count before the first event
+            assert len(streamed) == len(expected)
+        assert (tuple(streamed), streamed.position, streamed.title) == (
+            expected.items, expected.position, "T")
+        stream = log.events(as_of=as_of, title="T", **chosen)
+        assert stream.chronology() == expected
 
 
 _SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow,

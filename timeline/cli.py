@@ -379,11 +379,12 @@ def history(log: str, event_id: str) -> None:
 
 def _events(log: Any, as_of: str | None, filters: dict[str, Any],
             title: str | None = None):  # noqa: ANN202
-    """What ``export`` reads: an EventStream in chronological order. Today the folded
-    chronology's; a store that yields its current events in order plugs in here."""
-    from .streams import EventStream
+    """What ``export`` reads: :meth:`Log.events`, streamed from a current SQL read model,
+    else the folded chronology's (docs/read-model.md)."""
+    from .log import Log
 
-    return EventStream.from_chronology(_chronology(log, as_of, filters, title))
+    source = log if isinstance(log, Log) else Log(log)
+    return source.events(as_of=_as_of(as_of), title=title, **filters)
 
 
 @main.command()

@@ -42,7 +42,8 @@ from .errors import (ConcurrencyError, IdempotencyKeyError, LogCorruptError, Log
 from .records import Event
 from .stores import Store, fill_store, open_store, store_path
 from .stores.base import RepairReport, Writer, check_transition
-from .stores.readmodel import ReadModelReport
+from .stores.readmodel import ReadModel, ReadModelReport
+from .streams import EventStream
 from .stores.jsonl import _write_all  # noqa: F401 - the seam tests/crash_harness.py patches
 
 __all__ = ["Log", "VerifyReport", "RepairReport", "ReadModelReport"]
@@ -130,17 +131,52 @@ class Log:
         and the as-of in SQL, when its tracking record matches the log's head; otherwise
         the entries (up to that point) are folded (``docs/read-model.md``).
         """
-        wanted = EventFilter.of(date_from=date_from, date_to=date_to, actor=actor, tag=tag,
-                                cameo=cameo, status=status, text=text)
-        check_as_of(as_of)
-        title = title or self.store.title
-        exact = isinstance(as_of, int) and not isinstance(as_of, bool)
-        timed = isinstance(as_of, _dt.datetime) and as_of.tzinfo is not None
-        model = self.store.read_model
-        if model is not None and (as_of is None or exact or timed):
+        wanted, title, model = self._read_model(as_of, title, date_from=date_from,
+                                                date_to=date_to, actor=actor, tag=tag,
+                                                cameo=cameo, status=status, text=text)
+        if model is not None:
             found = model.chronology(as_of, wanted, title)
             if found is not None:
                 return found
+        return self._fold(as_of, wanted, title)
+
+    def events(self, *, as_of: int | _dt.datetime | None = None, title: str | None = None,
+               **filters: str | None) -> EventStream:
+        """The events of :meth:`chronology` (same arguments, same answer, same order) as an
+        :class:`~timeline.streams.EventStream`, to be read once: what ``timeline export``
+        writes.
+
+        A SQLite or PostgreSQL read model that is current streams them from its database
+        in batches (memory holds a batch, not the export), in one read transaction on a
+        connection of the stream's own, so that appends meanwhile neither wait nor show;
+        whether it is current is checked before this returns. Otherwise (a JSON Lines
+        file's read model, a stale or unbuilt one, no read model) the stream is
+        :meth:`chronology`'s. Raises what :meth:`chronology` raises; while iterating,
+        :class:`~timeline.errors.LogCorruptError` for a read-model row found not to match
+        its entry (fix: ``timeline rebuild LOG``), :class:`~timeline.errors.LogError` for
+        a database that fails.
+        """
+        wanted, title, model = self._read_model(as_of, title, **filters)
+        if model is not None:
+            found = model.events(as_of, wanted, title)
+            if found is not None:
+                return found
+        return EventStream.from_chronology(self._fold(as_of, wanted, title))
+
+    def _read_model(self, as_of: int | _dt.datetime | None, title: str | None,
+                    **filters: str | None) -> tuple[EventFilter, str, ReadModel | None]:
+        """The filter, the title, and the read model that may answer (``None``: fold)."""
+        wanted = EventFilter.of(**filters)
+        check_as_of(as_of)
+        exact = isinstance(as_of, int) and not isinstance(as_of, bool)
+        timed = isinstance(as_of, _dt.datetime) and as_of.tzinfo is not None
+        usable = as_of is None or exact or timed
+        return wanted, title or self.store.title, self.store.read_model if usable else None
+
+    def _fold(self, as_of: int | _dt.datetime | None, wanted: EventFilter,
+              title: str) -> Chronology:
+        exact = isinstance(as_of, int) and not isinstance(as_of, bool)
+        timed = isinstance(as_of, _dt.datetime) and as_of.tzinfo is not None
         entries = self.store.entries(upto=as_of if exact else None,  # type: ignore[arg-type]
                                      until=as_of if timed else None)  # type: ignore[arg-type]
         return fold(entries, as_of=as_of, title=title).matching(wanted)

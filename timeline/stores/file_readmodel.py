@@ -60,7 +60,7 @@ from ..errors import LogCorruptError, LogError
 from .base import Chain, check_transition
 from .checked import BLOCK
 from .files import unlock
-from .readmodel import ReadModelReport
+from .readmodel import ReadModel, ReadModelReport
 from .sql_projection import (READ_MODEL_VERSION, _chunks, _project, _track, dialect_of,
                              has_read_model, projection_schema, tracking)
 from .sql_readmodel import SQLReadModel, _Stale, in_order
@@ -145,6 +145,10 @@ class FileReadModel(SQLReadModel):
         except Exception:  # noqa: BLE001 - whatever is wrong with a cache, the fold answers
             return None
         return None
+
+    # The file's entries are read by one pass over the checked prefix (its block hashes):
+    # a pass per batch would read the file once a batch, so a stream holds the chronology.
+    events = ReadModel.events
 
     def _size(self, f: Any) -> int:
         """The log file's size, taken under its shared lock: every byte before it is part

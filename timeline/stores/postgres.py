@@ -226,9 +226,13 @@ class PostgresStore(SQLStore):
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
-        with self._mutex, _errors(self.location, self._secrets), \
+        with self._mutex, self._driver_errors(), \
                 self._connected().cursor() as cur:
             yield cur
+
+    def _driver_errors(self) -> Any:
+        """psycopg errors as LogError, as :meth:`_cursor` turns them."""
+        return _errors(self.location, self._secrets)
 
     def _has_schema(self, cur: Any) -> bool:
         cur.execute("SELECT to_regclass('timeline_meta') IS NOT NULL")

@@ -19,6 +19,7 @@ import datetime as _dt
 import attrs
 
 from ..chronology import Chronology, EventFilter
+from ..streams import EventStream
 
 __all__ = ["ReadModel", "ReadModelReport"]
 
@@ -64,6 +65,20 @@ class ReadModel(abc.ABC):
 
         ``as_of``: ``None``, a position (``int`` >= 0) or an aware ``datetime``.
         """
+
+    def events(self, as_of: int | _dt.datetime | None, wanted: EventFilter,
+               title: str) -> EventStream | None:
+        """The events :meth:`chronology` gives, as an :class:`~timeline.streams.EventStream`
+        read once, or ``None`` when this read model cannot answer (the caller folds).
+
+        Whether it can answer is settled before this returns, so a stream, once
+        returned, yields the fold's answer or raises: a row found not to match the
+        log's entries part way raises :class:`~timeline.errors.LogCorruptError`
+        (``timeline rebuild LOG`` fixes it). This default reads the whole
+        :meth:`chronology`; a read model that can yield events in batches overrides it.
+        """
+        found = self.chronology(as_of, wanted, title)
+        return None if found is None else EventStream.from_chronology(found)
 
     @abc.abstractmethod
     def rebuild(self) -> ReadModelReport:

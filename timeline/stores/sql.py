@@ -126,6 +126,11 @@ class SQLStore(Store):
     def _connect(self) -> Any:
         """A new DB-API connection in autocommit mode."""
 
+    @abc.abstractmethod
+    def _driver_errors(self) -> AbstractContextManager[None]:
+        """Turns the driver's errors into :class:`~timeline.errors.LogError`, as
+        :meth:`_cursor` does (for a connection of a reader's own)."""
+
     def _connected(self) -> Any:
         """This process's connection (caller holds ``_mutex``); a forked child opens its own."""
         if self._connection is not None and self._pid != os.getpid():
@@ -196,11 +201,15 @@ class SQLStore(Store):
 
     def head(self) -> tuple[int, str]:
         with self._cursor() as cur:
-            row = self._head_row(cur)
-            if row is None:
-                return 0, GENESIS_HASH
-            entry = self._checked_at(cur, [row[0]], head=row[0])[0]
-            return entry.position, entry.hash
+            return self._checked_head(cur)
+
+    def _checked_head(self, cur: Any) -> tuple[int, str]:
+        """(position, hash) of the head, its row checked, read on ``cur``."""
+        row = self._head_row(cur)
+        if row is None:
+            return 0, GENESIS_HASH
+        entry = self._checked_at(cur, [row[0]], head=row[0])[0]
+        return entry.position, entry.hash
 
     def entry_for_key(self, key: str) -> Entry | None:
         with self._cursor() as cur:

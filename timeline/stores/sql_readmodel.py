@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from typing import Any
 from ..chronology import Chronology, EventFilter, EventState, sort_key
 from ..entries import GENESIS_HASH, Entry, format_time, parse_time
 from ..errors import LogCorruptError
+from ..streams import EventStream
 from .readmodel import ReadModel, ReadModelReport
 from .sql_projection import (_CHUNK, READ_MODEL_VERSION, _chunks, dialect, entry_rows,
                              has_read_model, rebuild_tables, tracking)
@@ -61,6 +63,7 @@ _AS_OF = ["r.position <= ?", "NOT EXISTS (SELECT 1 FROM timeline_entries x WHERE
           "x.event_id = r.event_id AND x.position > r.position AND x.position <= ?)"]
 _ACTOR_CODE = re.compile(r"[A-Z0-9]+")  # every CAMEO actor code is made of these
 _CAMEO_CODE = re.compile(r"[0-9]+")
+_BATCH = 500  # rows a fetchmany: memory holds a batch, not the export
 _EVENT_COLUMNS = ("position", "event_id", "sort_lower", "sort_upper", "precision_rank",
                   "status", "cameo", "search_text")
 
@@ -94,30 +97,104 @@ class SQLReadModel(ReadModel):
         except (_Stale, LogCorruptError, ValueError):
             return None  # the fold answers, or names what is wrong with the log
 
+    def events(self, as_of: int | _dt.datetime | None, wanted: EventFilter,
+               title: str) -> EventStream | None:
+        """The events in batches of ``_BATCH`` rows (``fetchmany``), from one read
+        transaction on a connection of the stream's own, checked and filtered as
+        :meth:`chronology` does them; ``None`` if the read model cannot answer.
+
+        The connection is not the store's: the stream does not hold the store's mutex
+        while its consumer writes, so a writer in another thread (or the consumer
+        itself) appends meanwhile, and the stream still sees the snapshot its
+        transaction began with (SQLite in WAL mode; PostgreSQL ``REPEATABLE READ``).
+        The connection is closed when the stream ends, fails or is abandoned (its
+        generator closed or collected). Before it returns, the query is run once in that
+        snapshot and every row checked and counted (what the filter keeps: the SQL
+        selects a superset), so a row that does not match its entry makes it ``None``
+        (the caller folds, as :meth:`chronology` does) before any event is written, and
+        ``count`` is known; the rows are then read a second time to be yielded. PostgreSQL's driver holds a query's result
+        client-side, so there only the states, not the rows, are made a batch at a time.
+        """
+        store, d = self._store, self._dialect
+        with store._driver_errors():
+            connection = store._connect()
+        try:
+            with store._driver_errors():
+                cur = connection.cursor()
+                cur.execute(d.snapshot)
+                plan = self._plan(cur, as_of, wanted, store._checked_head)
+        except (_Stale, LogCorruptError, ValueError):
+            plan = None  # the fold answers, or names what is wrong with the log
+        except BaseException:
+            connection.close()
+            raise
+        if plan is None:
+            connection.close()
+            return None
+        end, query, params = plan
+
+        def rows(on: Any) -> Iterator[tuple[Any, ...]]:
+            with store._driver_errors():
+                if end:
+                    on.execute(query, params)
+                    while batch := on.fetchmany(_BATCH):
+                        yield from batch
+
+        try:  # every row checked once before the first is yielded: a wrong one folds
+            counted = sum(1 for _ in _states(rows(connection.cursor()), wanted))
+        except BaseException as exc:
+            connection.close()
+            if isinstance(exc, _Stale):
+                return None
+            raise
+
+        def states() -> Iterator[EventState]:
+            try:
+                yield from _states(rows(cur), wanted)
+            except _Stale:  # the same snapshot, read again: only if the database lies
+                raise self._differs("has a row that does not match the log's entries "
+                                    "(found while reading it)", end) from None
+            finally:
+                done()
+
+        events = states()
+        done = weakref.finalize(events, connection.close)  # abandoned unstarted: closed too
+        return EventStream(events, count=counted, title=title, position=end)
+
     def _read(self, cur: Any, as_of: int | _dt.datetime | None, wanted: EventFilter,
               title: str) -> Chronology:
+        plan = self._plan(cur, as_of, wanted, self._head)
+        if plan is None:
+            raise _Stale
+        end, query, params = plan
+        if end == 0:
+            return Chronology((), title=title, position=0)
+        cur.execute(query, params)
+        return Chronology(tuple(self._states(cur.fetchall(), wanted)), title=title,
+                          position=end)
+
+    def _plan(self, cur: Any, as_of: int | _dt.datetime | None, wanted: EventFilter,
+              head: Any) -> tuple[int, str, tuple[Any, ...]] | None:
+        """(end position, query, parameters) of a read, ``None`` if the read model cannot
+        answer; ``head(cur)`` gives the log's checked head."""
         d = self._dialect
         if not has_read_model(d, cur):
-            raise _Stale
-        position, head = self._head(cur)
-        if tracking(d, cur) != (READ_MODEL_VERSION, position, head):
-            raise _Stale
+            return None
+        position, last = head(cur)
+        if tracking(d, cur) != (READ_MODEL_VERSION, position, last):
+            return None
         end = position
         if isinstance(as_of, _dt.datetime):
             end = min(end, self._until(cur, as_of))
         elif as_of is not None:
             end = min(end, max(as_of, 0))
-        if end == 0:
-            return Chronology((), title=title, position=0)
         where, params = _where(d, wanted)
         if end == position:
             where.insert(0, "r.is_current = 1")
         else:
             where[:0], params[:0] = _AS_OF, [end, end]
-        cur.execute(d.sql(_QUERY.format(entry=self._ENTRY_COLUMNS, where=" AND ".join(where),
-                                        collate=d.collate)), (end, *params))
-        return Chronology(tuple(self._states(cur.fetchall(), wanted)), title=title,
-                          position=end)
+        return end, d.sql(_QUERY.format(entry=self._ENTRY_COLUMNS, where=" AND ".join(where),
+                                        collate=d.collate)), (end, *params)
 
     def _until(self, cur: Any, as_of: _dt.datetime) -> int:
         """The last position recorded at or before ``as_of`` (0: none)."""
@@ -321,12 +398,12 @@ def in_order(states: Iterable[EventState]) -> Iterator[EventState]:
         yield state
 
 
-def _states(rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
+def _states(rows: Iterable[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
     """The states of the selected rows, each checked against its entry; raises _Stale."""
     return in_order(_unordered(rows, wanted))
 
 
-def _unordered(rows: list[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
+def _unordered(rows: Iterable[tuple[Any, ...]], wanted: EventFilter) -> Iterator[EventState]:
     from .sql import _check_columns, _line
 
     for row in rows:

@@ -141,14 +141,20 @@ class SQLiteStore(SQLStore):
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
-        with self._mutex:
+        with self._mutex, self._driver_errors():
             cur = self._connected().cursor()
             try:
                 yield cur
-            except sqlite3.DatabaseError as exc:
-                raise _error(self.location, exc) from None
             finally:
                 cur.close()
+
+    @contextmanager
+    def _driver_errors(self) -> Iterator[None]:
+        """sqlite3 errors as LogError, as :meth:`_cursor` turns them."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise _error(self.location, exc) from None
 
     def _has_schema(self, cur: Any) -> bool:
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'timeline_meta'")
