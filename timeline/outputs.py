@@ -432,6 +432,7 @@ def standard_stream_on(locations: Iterable[str | os.PathLike[str]]) -> tuple[int
     files by identity (``st_dev``, ``st_ino``); a database URL has no file. Opens nothing.
     """
     from .stores import store_kind, store_path
+    from .stores.staged import SIDE_FILES
 
     streams = []
     for fd in (1, 2):
@@ -452,7 +453,7 @@ def standard_stream_on(locations: Iterable[str | os.PathLike[str]]) -> tuple[int
         names = [(path, "the log")]
         if store_kind(text) == "sqlite":
             names += [(path + suffix, f"SQLite's {suffix} file of the log")
-                      for suffix in ("-wal", "-shm", "-journal")]
+                      for suffix in SIDE_FILES]
         for name, what in names:
             try:
                 st = os.stat(name)

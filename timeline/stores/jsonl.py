@@ -37,7 +37,7 @@ from .files import check_exists, create_exclusive, lock, unlock
 from .files import fsync_dir as _fsync_dir
 from .files import sync as _sync
 from .locks import lock_timeout as _lock_timeout
-from .staged import existing, staged
+from .staged import SIDE_FILES, existing, staged
 
 __all__ = ["JsonlStore"]
 
@@ -176,7 +176,7 @@ class JsonlStore(Store):
 
     def files(self) -> dict[Path, str]:
         """The log file (which is also its lock), its checked-prefix record, its read model
-        (and that database's journal) and its ``LOG.torn-OFFSET`` side files."""
+        (and that database's SQLite side files) and its ``LOG.torn-OFFSET`` side files."""
         found = {self.path: "the log"}
         record = record_path(self.path)
         if record is not None:
@@ -184,7 +184,8 @@ class JsonlStore(Store):
         database = record_path(self.path, "readmodel", ".sqlite")
         if database is not None:
             found[database] = "the read model of the log"
-            found[database.with_name(database.name + "-journal")] = "the read model of the log"
+            found.update({database.with_name(database.name + suffix): "the read model of the log"
+                          for suffix in SIDE_FILES})
         try:
             names = os.listdir(self.path.parent if str(self.path.parent) else ".")
         except OSError:

@@ -34,7 +34,7 @@ from .files import fsync_dir as _fsync_dir
 from .locks import lock_timeout as _lock_timeout
 from .locks import waiting
 from .sql import SQLStore, schema
-from .staged import existing, staged
+from .staged import SIDE_FILES, existing, staged
 
 __all__ = ["SQLiteStore"]
 
@@ -131,7 +131,7 @@ class SQLiteStore(SQLStore):
         found = {self.path: "the log"}
         for name in (str(self.path), os.path.realpath(self.path)):
             found.update({Path(name + suffix): f"SQLite's {suffix} file of the log"
-                          for suffix in ("-wal", "-shm", "-journal")})
+                          for suffix in SIDE_FILES})
         return found
 
     # -- internals -------------------------------------------------------------------------
